@@ -1,0 +1,25 @@
+using Amphista.Tensors;
+
+namespace Amphista.Model.Llama;
+
+/// <summary>The attention geometry of a decoder layer: H query heads, Hkv key/value heads of width Dh.</summary>
+public sealed record LayerShape(int Heads, int KvHeads, int HeadDim, float RmsNormEps)
+{
+    public int QueryWidth => Heads * HeadDim;     // H·Dh
+    public int KvWidth => KvHeads * HeadDim;      // Hkv·Dh
+}
+
+/// <summary>One Llama decoder layer's parameters (Hugging Face names in comments).</summary>
+public sealed record DecoderLayerWeights(
+    float[] AttentionNorm,     // [D]           input_layernorm
+    WeightMatrix Wq,           // [H·Dh, D]     self_attn.q_proj
+    WeightMatrix Wk,           // [Hkv·Dh, D]   self_attn.k_proj
+    WeightMatrix Wv,           // [Hkv·Dh, D]   self_attn.v_proj
+    WeightMatrix Wo,           // [D, H·Dh]     self_attn.o_proj
+    float[] MlpNorm,           // [D]           post_attention_layernorm
+    WeightMatrix Gate,         // [F, D]        mlp.gate_proj
+    WeightMatrix Up,           // [F, D]        mlp.up_proj
+    WeightMatrix Down)         // [D, F]        mlp.down_proj
+{
+    public IEnumerable<WeightMatrix> Matrices => [Wq, Wk, Wv, Wo, Gate, Up, Down];
+}

@@ -1,0 +1,92 @@
+using Amphista.Model.Checkpoints;
+using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
+
+namespace Amphista.Model.Llama;
+
+/// <summary>
+/// The Llama base model: token embedding, L decoder layers, final RMSNorm, LM head.
+/// Forward accepts T new tokens at explicit positions and cache slots with an explicit mask,
+/// which is what both plain decoding and tree verification need, and returns the final normed
+/// hidden states; logits are a separate step so callers compute only the rows they use.
+/// </summary>
+public sealed class LlamaModel
+{
+    public LlamaConfig Config { get; }
+    public LlamaWeights Weights { get; }
+    public IKernels Kernels { get; }
+    public LayerShape Shape { get; }
+    public RopeTable Rope { get; }
+
+    public LlamaModel(LlamaConfig config, LlamaWeights weights, IKernels kernels)
+    {
+        Config = config;
+        Weights = weights;
+        Kernels = kernels;
+        Shape = new LayerShape(config.NumHeads, config.NumKvHeads, config.HeadDim, config.RmsNormEps);
+        Rope = new RopeTable(config.HeadDim, config.MaxPositions, config.RopeTheta);
+    }
+
+    /// <summary>Loads config.json and the safetensors weights (single or sharded) of a model directory.</summary>
+    public static LlamaModel Load(string directory, IKernels kernels)
+    {
+        if (!Directory.Exists(directory))
+            throw new AmphistaException($"model directory '{directory}' does not exist");
+        var config = LlamaConfig.Load(directory);
+        using var checkpoint = Checkpoint.Open(directory);
+        return new LlamaModel(config, LlamaWeights.Load(checkpoint, config), kernels);
+    }
+
+    /// <summary>A cache for the whole context plus room for a verification tree beyond it.</summary>
+    public KvCache CreateCache(int extraSlots = 0) =>
+        new(Config.NumLayers, Config.MaxPositions + extraSlots, Shape.KvWidth);
+
+    /// <summary>
+    /// Runs tokens [T] at positions [T], writing their keys and values at slots
+    /// firstSlot..firstSlot+T-1, each row attending to the slots its mask row [T, firstSlot+T] shows.
+    /// Returns the final normed hidden states h [T, D].
+    /// </summary>
+    public Tensor Forward(KvCache cache, ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)
+    {
+        CheckInputs(tokens, positions, firstSlot, mask);
+        var x = Embed(tokens);                                   // [T, D]
+        for (int l = 0; l < Config.NumLayers; l++)
+            DecoderLayer.Forward(Kernels, Weights.Layers[l], Shape, Rope, x, cache.Layers[l], positions, firstSlot, mask);
+        var h = new Tensor(x.Rows, x.Cols);                      // [T, D]
+        Kernels.RmsNorm(x, Weights.FinalNorm, Config.RmsNormEps, h);
+        return h;
+    }
+
+    /// <summary>logits [T, V] = h [T, D] · W_lmᵀ.</summary>
+    public Tensor Logits(Tensor h)
+    {
+        var logits = new Tensor(h.Rows, Config.VocabSize);
+        Kernels.MatMul(h, Weights.LmHead, logits);
+        return logits;
+    }
+
+    /// <summary>Logits of one row r of h [T, D]: logits [1, V].</summary>
+    public Tensor Logits(Tensor h, int r) => Logits(new Tensor(1, h.Cols, h.Row(r).ToArray()));
+
+    private Tensor Embed(ReadOnlySpan<int> tokens)
+    {
+        var x = new Tensor(tokens.Length, Config.HiddenSize);    // [T, D]
+        for (int t = 0; t < tokens.Length; t++) Weights.Embedding.ReadRow(tokens[t], x.Row(t));
+        return x;
+    }
+
+    private void CheckInputs(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)
+    {
+        if (tokens.IsEmpty) throw new InputException("no tokens to run");
+        if (positions.Length != tokens.Length)
+            throw new ArgumentException($"{tokens.Length} tokens but {positions.Length} positions");
+        if (mask.Rows != tokens.Length || mask.Slots != firstSlot + tokens.Length)
+            throw new ArgumentException($"mask [{mask.Rows}, {mask.Slots}] does not fit {tokens.Length} tokens at slot {firstSlot}");
+        foreach (int id in tokens)
+            if ((uint)id >= (uint)Config.VocabSize)
+                throw new InputException($"token id {id} is outside the vocabulary [0, {Config.VocabSize})");
+        foreach (int p in positions)
+            if ((uint)p >= (uint)Config.MaxPositions)
+                throw new InputException($"position {p} is beyond the model's context of {Config.MaxPositions} tokens");
+    }
+}

@@ -1,0 +1,62 @@
+using Amphista.Model.Checkpoints;
+using Amphista.Tensors;
+
+namespace Amphista.Model.Llama;
+
+/// <summary>
+/// All parameters of a Llama model, read from a Hugging Face checkpoint by their HF names, or drawn
+/// at random from a seed (for property tests and speed work on shapes that no file holds).
+/// </summary>
+public sealed record LlamaWeights(
+    WeightMatrix Embedding,              // [V, D]   model.embed_tokens
+    DecoderLayerWeights[] Layers,        // L        model.layers.{i}
+    float[] FinalNorm,                   // [D]      model.norm
+    WeightMatrix LmHead)                 // [V, D]   lm_head (the embedding when tied)
+{
+    public static LlamaWeights Load(Checkpoint checkpoint, LlamaConfig c)
+    {
+        int d = c.HiddenSize, qw = c.NumHeads * c.HeadDim, kvw = c.NumKvHeads * c.HeadDim;
+        var embedding = checkpoint.ReadMatrix("model.embed_tokens.weight", c.VocabSize, d);
+        var layers = new DecoderLayerWeights[c.NumLayers];
+        for (int i = 0; i < c.NumLayers; i++)
+        {
+            string p = $"model.layers.{i}.";
+            layers[i] = new DecoderLayerWeights(
+                checkpoint.ReadVector(p + "input_layernorm.weight", d),
+                checkpoint.ReadMatrix(p + "self_attn.q_proj.weight", qw, d),
+                checkpoint.ReadMatrix(p + "self_attn.k_proj.weight", kvw, d),
+                checkpoint.ReadMatrix(p + "self_attn.v_proj.weight", kvw, d),
+                checkpoint.ReadMatrix(p + "self_attn.o_proj.weight", d, qw),
+                checkpoint.ReadVector(p + "post_attention_layernorm.weight", d),
+                checkpoint.ReadMatrix(p + "mlp.gate_proj.weight", c.IntermediateSize, d),
+                checkpoint.ReadMatrix(p + "mlp.up_proj.weight", c.IntermediateSize, d),
+                checkpoint.ReadMatrix(p + "mlp.down_proj.weight", d, c.IntermediateSize));
+        }
+        var finalNorm = checkpoint.ReadVector("model.norm.weight", d);
+        var lmHead = c.TieWordEmbeddings && !checkpoint.Contains("lm_head.weight")
+            ? embedding
+            : checkpoint.ReadMatrix("lm_head.weight", c.VocabSize, d);
+        return new LlamaWeights(embedding, layers, finalNorm, lmHead);
+    }
+
+    /// <summary>Gaussian weights N(0, std) and norm gains near 1, reproducible from the seed.</summary>
+    public static LlamaWeights Random(LlamaConfig c, int seed, DType type = DType.F32, float std = 0.08f)
+    {
+        var rng = new RandomWeights(seed, type);
+        int d = c.HiddenSize, qw = c.NumHeads * c.HeadDim, kvw = c.NumKvHeads * c.HeadDim;
+        var embedding = rng.Matrix(c.VocabSize, d, 2 * std);
+        var layers = new DecoderLayerWeights[c.NumLayers];
+        for (int i = 0; i < c.NumLayers; i++)
+            layers[i] = new DecoderLayerWeights(
+                rng.Gains(d), rng.Matrix(qw, d, std), rng.Matrix(kvw, d, std), rng.Matrix(kvw, d, std),
+                rng.Matrix(d, qw, std), rng.Gains(d), rng.Matrix(c.IntermediateSize, d, std),
+                rng.Matrix(c.IntermediateSize, d, std), rng.Matrix(d, c.IntermediateSize, std));
+        var finalNorm = rng.Gains(d);
+        var lmHead = c.TieWordEmbeddings ? embedding : rng.Matrix(c.VocabSize, d, 2 * std);
+        return new LlamaWeights(embedding, layers, finalNorm, lmHead);
+    }
+
+    /// <summary>Bytes read from weights for one decode step (every matrix once; one embedding row).</summary>
+    public long DecodeBytesPerToken =>
+        Layers.Sum(l => l.Matrices.Sum(m => m.ByteSize)) + LmHead.ByteSize + Embedding.ByteSize / Embedding.Rows;
+}

@@ -1,0 +1,169 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+
+namespace Amphista.Tensors.Kernels;
+
+/// <summary>
+/// Fast CPU kernels: Vector512 inner loops (<see cref="FixedOrderSimd"/>) and threads across
+/// independent outputs only (output features, rows, heads), never inside a sum. Each output is
+/// computed by the same code whatever T or the thread count, so results are batch-invariant.
+/// </summary>
+public sealed class CpuKernels(int threads) : IKernels
+{
+    private readonly ParallelOptions parallel = new() { MaxDegreeOfParallelism = Math.Max(1, threads) };
+
+    public int Threads => parallel.MaxDegreeOfParallelism;
+
+    public void MatMul(Tensor x, WeightMatrix w, Tensor y)
+    {
+        Shapes.CheckMatMul(x, w, y);
+        // Chunks of output features: each weight row is read once and applied to all T rows.
+        ForChunks(w.Rows, rowsPerChunk: 16, (first, end) =>
+        {
+            for (int o = first; o < end; o++)
+                for (int t = 0; t < x.Rows; t++)
+                    y.Data[t * y.Cols + o] = w.F32 is not null
+                        ? FixedOrderSimd.Dot(w.F32.AsSpan(o * w.Cols, w.Cols), x.Row(t))
+                        : FixedOrderSimd.Dot(w.BF16.AsSpan(o * w.Cols, w.Cols), x.Row(t));
+        });
+    }
+
+    public void Add(Tensor x, Tensor delta)
+    {
+        Shapes.CheckSame(x, delta, x);
+        TensorPrimitives.Add(x.Data, delta.Data, x.Data);
+    }
+
+    public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
+    {
+        Shapes.CheckRmsNorm(x, weight, y);
+        for (int t = 0; t < x.Rows; t++)
+        {
+            float scale = 1f / MathF.Sqrt(FixedOrderSimd.SumOfSquares(x.Row(t)) / x.Cols + eps);
+            TensorPrimitives.Multiply(x.Row(t), scale, y.Row(t));
+            TensorPrimitives.Multiply(y.Row(t), weight, y.Row(t));
+        }
+    }
+
+    public void Rope(Tensor x, ReadOnlySpan<int> positions, RopeTable table)
+    {
+        Shapes.CheckRope(x, positions, table);
+        int half = table.HeadDim / 2;
+        for (int t = 0; t < x.Rows; t++)
+        {
+            var cos = table.Cos.AsSpan(positions[t] * half, half);
+            var sin = table.Sin.AsSpan(positions[t] * half, half);
+            for (int head = 0; head < x.Cols / table.HeadDim; head++)
+            {
+                var lower = x.Row(t).Slice(head * table.HeadDim, half);
+                var upper = x.Row(t).Slice(head * table.HeadDim + half, half);
+                RotatePair(lower, upper, cos, sin);
+            }
+        }
+    }
+
+    public void SwiGlu(Tensor gate, Tensor up, Tensor y)
+    {
+        Shapes.CheckSame(gate, up, y);
+        ForChunks(gate.Rows, rowsPerChunk: 1, (first, end) =>
+        {
+            for (int i = first * gate.Cols; i < end * gate.Cols; i++)
+            {
+                float g = gate.Data[i];
+                y.Data[i] = g / (1f + MathF.Exp(-g)) * up.Data[i];
+            }
+        });
+    }
+
+    public void Softmax(Tensor x)
+    {
+        for (int t = 0; t < x.Rows; t++)
+        {
+            var row = x.Row(t);
+            float max = TensorPrimitives.Max(row);
+            for (int i = 0; i < row.Length; i++) row[i] = MathF.Exp(row[i] - max);
+            TensorPrimitives.Divide(row, FixedOrderSimd.Sum(row), row);
+        }
+    }
+
+    public void Attention(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim, Tensor y)
+    {
+        Shapes.CheckAttention(q, k, v, mask, headDim, y);
+        int heads = q.Cols / headDim;
+        ForChunks(q.Rows * heads, rowsPerChunk: 1, (first, end) =>
+        {
+            float[] scores = ArrayPool<float>.Shared.Rent(mask.Slots);   // [S]
+            int[] slots = ArrayPool<int>.Shared.Rent(mask.Slots);        // [S]
+            for (int job = first; job < end; job++)
+                AttentionHead(q, k, v, mask, headDim, y, job / heads, job % heads, scores, slots);
+            ArrayPool<float>.Shared.Return(scores);
+            ArrayPool<int>.Shared.Return(slots);
+        });
+    }
+
+    public int Argmax(ReadOnlySpan<float> x)
+    {
+        if (x.IsEmpty) throw new ArgumentException("argmax of an empty vector");
+        float max = TensorPrimitives.Max(x);
+        // Max propagates NaN; the reference loop's answer is the specification in that case.
+        return float.IsNaN(max) ? new ReferenceKernels().Argmax(x) : x.IndexOf(max);
+    }
+
+    /// <summary>One (row, head) of attention: visible slots visited in increasing order.</summary>
+    private static void AttentionHead(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim, Tensor y,
+        int t, int h, float[] scores, int[] slots)
+    {
+        int group = q.Cols / k.Cols, kvOff = h / group * headDim;
+        var query = q.Row(t).Slice(h * headDim, headDim);
+        float scale = 1f / MathF.Sqrt(headDim);
+        int n = 0;
+        var visible = mask.Row(t);
+        for (int s = 0; s < visible.Length; s++)
+            if (visible[s]) slots[n++] = s;
+        float max = float.NegativeInfinity;
+        for (int j = 0; j < n; j++)
+        {
+            scores[j] = FixedOrderSimd.Dot(query, k.Row(slots[j]).Slice(kvOff, headDim)) * scale;
+            max = MathF.Max(max, scores[j]);
+        }
+        for (int j = 0; j < n; j++) scores[j] = MathF.Exp(scores[j] - max);
+        float sum = FixedOrderSimd.Sum(scores.AsSpan(0, n));
+        var output = y.Row(t).Slice(h * headDim, headDim);
+        output.Clear();
+        for (int j = 0; j < n; j++)
+            FixedOrderSimd.MultiplyAdd(output, scores[j] / sum, v.Row(slots[j]).Slice(kvOff, headDim));
+    }
+
+    private static void RotatePair(Span<float> lower, Span<float> upper, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
+    {
+        int i = 0;
+        for (; i <= lower.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+        {
+            var x1 = Vector512.Create(lower.Slice(i));
+            var x2 = Vector512.Create(upper.Slice(i));
+            var c = Vector512.Create(cos.Slice(i));
+            var s = Vector512.Create(sin.Slice(i));
+            (x1 * c - x2 * s).CopyTo(lower.Slice(i));
+            (x2 * c + x1 * s).CopyTo(upper.Slice(i));
+        }
+        for (; i < lower.Length; i++)
+        {
+            float x1 = lower[i], x2 = upper[i];
+            lower[i] = x1 * cos[i] - x2 * sin[i];
+            upper[i] = x2 * cos[i] + x1 * sin[i];
+        }
+    }
+
+    /// <summary>Runs body over [0, count) in fixed chunks; how chunks map to threads never matters.</summary>
+    private void ForChunks(int count, int rowsPerChunk, Action<int, int> body)
+    {
+        int chunks = (count + rowsPerChunk - 1) / rowsPerChunk;
+        if (chunks <= 1 || Threads == 1)
+        {
+            body(0, count);
+            return;
+        }
+        Parallel.For(0, chunks, parallel, c => body(c * rowsPerChunk, Math.Min(count, (c + 1) * rowsPerChunk)));
+    }
+}

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Amphista.Tensors.Kernels;
+
+/// <summary>
+/// Reductions whose summation order depends only on the vector length n: four Vector512
+/// accumulators over blocks of 64, one over blocks of 16, a fixed pairwise combine, then a scalar
+/// tail. Never on the address, the row count or the thread; this is what makes the fast kernels
+/// batch-invariant. (TensorPrimitives may align to the buffer address, so it is not used for sums.)
+/// </summary>
+internal static class FixedOrderSimd
+{
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int n = a.Length, i = 0;
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b);
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (; i <= n - 64; i += 64)
+        {
+            s0 = Vector512.FusedMultiplyAdd(Load(ref pa, i), Load(ref pb, i), s0);
+            s1 = Vector512.FusedMultiplyAdd(Load(ref pa, i + 16), Load(ref pb, i + 16), s1);
+            s2 = Vector512.FusedMultiplyAdd(Load(ref pa, i + 32), Load(ref pb, i + 32), s2);
+            s3 = Vector512.FusedMultiplyAdd(Load(ref pa, i + 48), Load(ref pb, i + 48), s3);
+        }
+        for (; i <= n - 16; i += 16)
+            s0 = Vector512.FusedMultiplyAdd(Load(ref pa, i), Load(ref pb, i), s0);
+        float sum = Vector512.Sum((s0 + s1) + (s2 + s3));
+        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref pa, i), Unsafe.Add(ref pb, i), sum);
+        return sum;
+    }
+
+    /// <summary>Dot of bf16 weights (widened in registers: a 16-bit shift) with float32 x.</summary>
+    public static float Dot(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x)
+    {
+        int n = w.Length, i = 0;
+        ref ushort pw = ref MemoryMarshal.GetReference(w);
+        ref float px = ref MemoryMarshal.GetReference(x);
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+        for (; i <= n - 64; i += 64)
+        {
+            var (w0, w1) = WidenBF16(Vector512.LoadUnsafe(ref pw, (nuint)i));
+            var (w2, w3) = WidenBF16(Vector512.LoadUnsafe(ref pw, (nuint)(i + 32)));
+            s0 = Vector512.FusedMultiplyAdd(w0, Load(ref px, i), s0);
+            s1 = Vector512.FusedMultiplyAdd(w1, Load(ref px, i + 16), s1);
+            s2 = Vector512.FusedMultiplyAdd(w2, Load(ref px, i + 32), s2);
+            s3 = Vector512.FusedMultiplyAdd(w3, Load(ref px, i + 48), s3);
+        }
+        for (; i <= n - 16; i += 16)
+        {
+            var wide = Vector512.WidenLower(Vector256.LoadUnsafe(ref pw, (nuint)i).ToVector512());
+            s0 = Vector512.FusedMultiplyAdd(Vector512.ShiftLeft(wide, 16).AsSingle(), Load(ref px, i), s0);
+        }
+        float sum = Vector512.Sum((s0 + s1) + (s2 + s3));
+        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(DTypes.BF16ToSingle(Unsafe.Add(ref pw, i)), Unsafe.Add(ref px, i), sum);
+        return sum;
+    }
+
+    public static float SumOfSquares(ReadOnlySpan<float> a) => Dot(a, a);
+
+    public static float Sum(ReadOnlySpan<float> a)
+    {
+        int n = a.Length, i = 0;
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        Vector512<float> s0 = default, s1 = default;
+        for (; i <= n - 32; i += 32)
+        {
+            s0 += Load(ref pa, i);
+            s1 += Load(ref pa, i + 16);
+        }
+        for (; i <= n - 16; i += 16) s0 += Load(ref pa, i);
+        float sum = Vector512.Sum(s0 + s1);
+        for (; i < n; i++) sum += Unsafe.Add(ref pa, i);
+        return sum;
+    }
+
+    /// <summary>acc[i] += p * v[i]: elementwise, so each element's order is the caller's loop order.</summary>
+    public static void MultiplyAdd(Span<float> acc, float p, ReadOnlySpan<float> v)
+    {
+        int n = acc.Length, i = 0;
+        ref float pa = ref MemoryMarshal.GetReference(acc);
+        ref float pv = ref MemoryMarshal.GetReference(v);
+        var vp = Vector512.Create(p);
+        for (; i <= n - 16; i += 16)
+            Vector512.FusedMultiplyAdd(vp, Load(ref pv, i), Load(ref pa, i)).StoreUnsafe(ref pa, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref pa, i) = MathF.FusedMultiplyAdd(p, Unsafe.Add(ref pv, i), Unsafe.Add(ref pa, i));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Load(ref float p, int i) => Vector512.LoadUnsafe(ref p, (nuint)i);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Lower, Vector512<float> Upper) WidenBF16(Vector512<ushort> bits)
+    {
+        var (lower, upper) = Vector512.Widen(bits);
+        return (Vector512.ShiftLeft(lower, 16).AsSingle(), Vector512.ShiftLeft(upper, 16).AsSingle());
+    }
+}

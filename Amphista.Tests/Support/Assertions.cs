@@ -1,0 +1,36 @@
+using Amphista.Tensors;
+
+namespace Amphista.Tests.Support;
+
+public static class Assertions
+{
+    /// <summary>Bit-for-bit equality, reporting the first differing element.</summary>
+    public static void BitwiseEqual(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
+        for (int i = 0; i < expected.Length; i++)
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected bit-identical {expected[i]:R}");
+    }
+
+    /// <summary>|a - e| <= tol * (1 + |e|) everywhere, reporting the worst element.</summary>
+    public static void Close(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, double tol, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
+        int worst = -1;
+        double worstExcess = 0;
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double excess = Math.Abs(actual[i] - expected[i]) - tol * (1 + Math.Abs(expected[i]));
+            if (excess > worstExcess || double.IsNaN(actual[i]) != double.IsNaN(expected[i])) { worst = i; worstExcess = excess; }
+        }
+        if (worst >= 0)
+            Assert.Fail($"{what}: element {worst} is {actual[worst]:R}, expected {expected[worst]:R} within {tol:G3} (relative to 1 + |expected|)");
+    }
+
+    public static void Close(Tensor expected, Tensor actual, double tol, string what)
+    {
+        Assert.True(expected.Rows == actual.Rows && expected.Cols == actual.Cols, $"{what}: shape {actual}, expected {expected}");
+        Close(expected.Data, actual.Data, tol, what);
+    }
+}
