@@ -1,0 +1,177 @@
+using System.Text.Json;
+using Amphista.Tensors;
+
+namespace Amphista.Model.Checkpoints;
+
+/// <summary>
+/// A model's weights as a name -> tensor map over one or more memory-mapped safetensors files:
+/// a Hugging Face directory (sharded through model.safetensors.index.json, or one model.safetensors)
+/// or a single file such as a drafter's heads. Reads convert to the forms the kernels carry.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    public const string IndexFileName = "model.safetensors.index.json";
+    public const string SingleFileName = "model.safetensors";
+
+    private readonly List<SafeTensorsFile> _files;
+    private readonly Dictionary<string, SafeTensorsFile> _byName;
+
+    /// <summary>The directory or file this checkpoint was opened from (used in messages).</summary>
+    public string Location { get; }
+
+    public IEnumerable<string> Names => _byName.Keys;
+
+    private Checkpoint(string location, List<SafeTensorsFile> files, Dictionary<string, SafeTensorsFile> byName)
+    {
+        Location = location;
+        _files = files;
+        _byName = byName;
+    }
+
+    public static Checkpoint Open(string directory)
+    {
+        if (!Directory.Exists(directory))
+            throw new CheckpointException($"{directory}: checkpoint directory not found");
+        string index = Path.Combine(directory, IndexFileName);
+        if (File.Exists(index)) return OpenSharded(directory, index);
+        string single = Path.Combine(directory, SingleFileName);
+        if (File.Exists(single)) return OpenFile(single, directory);
+        throw new CheckpointException(
+            $"{directory}: no checkpoint found (looked for {IndexFileName} and {SingleFileName})");
+    }
+
+    public static Checkpoint OpenFile(string safetensorsPath) => OpenFile(safetensorsPath, safetensorsPath);
+
+    private static Checkpoint OpenFile(string path, string location)
+    {
+        var file = SafeTensorsFile.Open(path);
+        var byName = file.Entries.Keys.ToDictionary(n => n, _ => file, StringComparer.Ordinal);
+        return new Checkpoint(location, [file], byName);
+    }
+
+    private static Checkpoint OpenSharded(string directory, string indexPath)
+    {
+        var weightMap = ReadWeightMap(indexPath);
+        var shards = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
+        try
+        {
+            var byName = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
+            foreach (var (name, shardName) in weightMap)
+            {
+                if (!shards.TryGetValue(shardName, out var shard))
+                {
+                    string shardPath = Path.Combine(directory, shardName);
+                    if (!File.Exists(shardPath))
+                        throw new CheckpointException(
+                            $"{indexPath}: shard file '{shardName}' (holding tensor '{name}') not found in {directory}");
+                    shard = SafeTensorsFile.Open(shardPath);
+                    shards.Add(shardName, shard);
+                }
+                if (!shard.Entries.ContainsKey(name))
+                    throw new CheckpointException(
+                        $"{indexPath}: tensor '{name}' is mapped to '{shardName}' but that shard does not contain it");
+                byName.Add(name, shard);
+            }
+            return new Checkpoint(directory, shards.Values.ToList(), byName);
+        }
+        catch
+        {
+            foreach (var s in shards.Values) s.Dispose();
+            throw;
+        }
+    }
+
+    private static List<(string Name, string Shard)> ReadWeightMap(string indexPath)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object
+                || !doc.RootElement.TryGetProperty("weight_map", out var map)
+                || map.ValueKind != JsonValueKind.Object)
+                throw new CheckpointException($"{indexPath}: missing 'weight_map' object");
+            var result = new List<(string, string)>();
+            foreach (var p in map.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.String)
+                    throw new CheckpointException($"{indexPath}: weight_map entry for tensor '{p.Name}' is not a file name");
+                result.Add((p.Name, p.Value.GetString()!));
+            }
+            return result;
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"{indexPath}: invalid JSON ({e.Message})", e);
+        }
+    }
+
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    public TensorEntry Info(string name) => FileOf(name).Entries[name];
+
+    /// <summary>
+    /// Any float tensor widened to float32. With expectedShape given, the stored shape must equal it;
+    /// with none, any shape is accepted.
+    /// </summary>
+    public float[] ReadF32(string name, params long[] expectedShape)
+    {
+        var bytes = Raw(name, out var entry);
+        if (expectedShape.Length > 0) CheckShape(entry, expectedShape);
+        return entry.Type switch
+        {
+            DType.F32 => TensorConvert.F32(bytes),
+            DType.F16 => TensorConvert.F16ToF32(bytes),
+            DType.BF16 => TensorConvert.BF16ToF32(bytes),
+            _ => throw WrongType(entry, "a float type (F32, F16, BF16)"),
+        };
+    }
+
+    public float[] ReadVector(string name, int length) => ReadF32(name, length);
+
+    /// <summary>A [rows, cols] matrix kept as stored when BF16 or F32; F16 is widened to F32.</summary>
+    public WeightMatrix ReadMatrix(string name, int rows, int cols)
+    {
+        var bytes = Raw(name, out var entry);
+        CheckShape(entry, [rows, cols]);
+        return entry.Type switch
+        {
+            DType.F32 => WeightMatrix.FromF32(rows, cols, TensorConvert.F32(bytes)),
+            DType.F16 => WeightMatrix.FromF32(rows, cols, TensorConvert.F16ToF32(bytes)),
+            DType.BF16 => WeightMatrix.FromBF16(rows, cols, TensorConvert.Bits16(bytes)),
+            _ => throw WrongType(entry, "a float type (F32, F16, BF16)"),
+        };
+    }
+
+    public long[] ReadI64(string name)
+    {
+        var bytes = Raw(name, out var entry);
+        if (entry.Type != DType.I64) throw WrongType(entry, "I64");
+        return TensorConvert.I64(bytes);
+    }
+
+    public void Dispose()
+    {
+        foreach (var f in _files) f.Dispose();
+    }
+
+    private SafeTensorsFile FileOf(string name) => _byName.TryGetValue(name, out var f)
+        ? f
+        : throw new CheckpointException($"tensor '{name}' not found in {Location}");
+
+    private ReadOnlySpan<byte> Raw(string name, out TensorEntry entry)
+    {
+        var file = FileOf(name);
+        entry = file.Entries[name];
+        return file.Bytes(entry);
+    }
+
+    private void CheckShape(TensorEntry entry, long[] expected)
+    {
+        if (!entry.Shape.AsSpan().SequenceEqual(expected))
+            throw new CheckpointException(
+                $"{Location}: tensor '{entry.Name}' has shape {entry.ShapeText}, expected {TensorEntry.FormatShape(expected)}");
+    }
+
+    private CheckpointException WrongType(TensorEntry entry, string wanted) =>
+        new($"{Location}: tensor '{entry.Name}' is {entry.Type}, expected {wanted}");
+}

@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
+using Amphista.Tensors;
+
+namespace Amphista.Model.Checkpoints;
+
+/// <summary>
+/// Read-only, memory-mapped view of one .safetensors file: an 8-byte little-endian header length N,
+/// N bytes of JSON header, then the data block. Tensors are served as spans into the mapping, so a
+/// multi-gigabyte shard costs no copy until a caller converts a tensor.
+/// </summary>
+public sealed unsafe class SafeTensorsFile : IDisposable
+{
+    /// <summary>The reference reader's cap; anything larger is a corrupt or hostile file.</summary>
+    public const long MaxHeaderBytes = 100_000_000;
+
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly long _dataStart;
+    private byte* _base;
+
+    public string Path { get; }
+    public IReadOnlyDictionary<string, TensorEntry> Entries { get; }
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    private SafeTensorsFile(string path, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* basePtr,
+        long dataStart, Dictionary<string, TensorEntry> entries, Dictionary<string, string> metadata)
+    {
+        Path = path;
+        _map = map;
+        _view = view;
+        _base = basePtr;
+        _dataStart = dataStart;
+        Entries = entries;
+        Metadata = metadata;
+    }
+
+    public static SafeTensorsFile Open(string path)
+    {
+        // Spans over the mapping are reinterpreted as little-endian floats without byte swapping.
+        if (!BitConverter.IsLittleEndian)
+            throw new PlatformNotSupportedException("safetensors reading requires a little-endian host");
+        if (!File.Exists(path))
+            throw new CheckpointException($"{path}: file not found");
+
+        long fileLength = new FileInfo(path).Length;
+        if (fileLength < 8)
+            throw new CheckpointException($"{path}: truncated: {fileLength} bytes, shorter than the 8-byte header length");
+
+        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        MemoryMappedViewAccessor? view = null;
+        byte* basePtr = null;
+        try
+        {
+            view = map.CreateViewAccessor(0, fileLength, MemoryMappedFileAccess.Read);
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref basePtr);
+            basePtr += view.PointerOffset;
+
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(basePtr, 8));
+            if (headerLength > MaxHeaderBytes)
+                throw new CheckpointException($"{path}: header length {headerLength} exceeds the {MaxHeaderBytes}-byte limit");
+            if ((long)headerLength > fileLength - 8)
+                throw new CheckpointException(
+                    $"{path}: truncated: header length {headerLength} runs past the end of the file ({fileLength} bytes)");
+
+            long dataStart = 8 + (long)headerLength;
+            var json = new ReadOnlySpan<byte>(basePtr + 8, (int)headerLength).ToArray();
+            var (entries, metadata) = SafeTensorsHeader.Parse(json, fileLength - dataStart, path);
+            return new SafeTensorsFile(path, map, view, basePtr, dataStart, entries, metadata);
+        }
+        catch
+        {
+            if (basePtr != null) view!.SafeMemoryMappedViewHandle.ReleasePointer();
+            view?.Dispose();
+            map.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The raw little-endian bytes of a tensor; valid until this file is disposed.</summary>
+    public ReadOnlySpan<byte> Bytes(TensorEntry e)
+    {
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        if (!Entries.TryGetValue(e.Name, out var own) || own.Begin != e.Begin || own.End != e.End)
+            throw new ArgumentException($"tensor '{e.Name}' is not an entry of {Path}", nameof(e));
+        if (e.ByteLength > int.MaxValue)
+            throw new CheckpointException(
+                $"{Path}: tensor '{e.Name}' is {e.ByteLength} bytes; tensors of 2 GiB or more are not supported");
+        return new ReadOnlySpan<byte>(_base + _dataStart + e.Begin, (int)e.ByteLength);
+    }
+
+    public void Dispose()
+    {
+        if (_base == null) return;
+        _base = null;
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+    }
+
+    public override string ToString() => $"{Path} ({Entries.Count} tensors)";
+}
