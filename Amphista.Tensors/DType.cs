@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace Amphista.Tensors;
 
 /// <summary>Element types met in checkpoints. Compute is always float32.</summary>
-public enum DType { F32, F16, BF16, I64 }
+public enum DType { F32, F16, BF16, I64, F64 }
 
 public static class DTypes
 {
@@ -13,6 +13,7 @@ public static class DTypes
         DType.F16 => 2,
         DType.BF16 => 2,
         DType.I64 => 8,
+        DType.F64 => 8,
         _ => throw new ArgumentOutOfRangeException(nameof(t)),
     };
 

@@ -149,6 +149,14 @@ public sealed class Checkpoint : IDisposable
         return TensorConvert.I64(bytes);
     }
 
+    /// <summary>Reference outputs (logits computed in float64) are compared at full precision.</summary>
+    public double[] ReadF64(string name)
+    {
+        var bytes = Raw(name, out var entry);
+        if (entry.Type != DType.F64) throw WrongType(entry, "F64");
+        return TensorConvert.F64(bytes);
+    }
+
     public void Dispose()
     {
         foreach (var f in _files) f.Dispose();

@@ -57,6 +57,7 @@ internal static class SafeTensorsHeader
             case "F16": type = DType.F16; return true;
             case "BF16": type = DType.BF16; return true;
             case "I64": type = DType.I64; return true;
+            case "F64": type = DType.F64; return true;
             default: type = default; return false;
         }
     }
@@ -67,6 +68,7 @@ internal static class SafeTensorsHeader
         DType.F16 => "F16",
         DType.BF16 => "BF16",
         DType.I64 => "I64",
+        DType.F64 => "F64",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
@@ -93,7 +95,7 @@ internal static class SafeTensorsHeader
             throw new CheckpointException($"{where}: missing or non-string 'dtype'");
         string dtypeName = dtypeEl.GetString()!;
         if (!TryParseDType(dtypeName, out var dtype))
-            throw new CheckpointException($"{where}: unknown or unsupported dtype '{dtypeName}' (supported: F32, F16, BF16, I64)");
+            throw new CheckpointException($"{where}: unknown or unsupported dtype '{dtypeName}' (supported: F32, F16, BF16, I64, F64)");
 
         if (!value.TryGetProperty("shape", out var shapeEl) || shapeEl.ValueKind != JsonValueKind.Array)
             throw new CheckpointException($"{where}: missing or non-array 'shape'");

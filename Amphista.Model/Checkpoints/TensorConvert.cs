@@ -15,6 +15,8 @@ internal static class TensorConvert
 
     public static long[] I64(ReadOnlySpan<byte> bytes) => MemoryMarshal.Cast<byte, long>(bytes).ToArray();
 
+    public static double[] F64(ReadOnlySpan<byte> bytes) => MemoryMarshal.Cast<byte, double>(bytes).ToArray();
+
     /// <summary>float16 to float32 is exact; TensorPrimitives vectorises it.</summary>
     public static float[] F16ToF32(ReadOnlySpan<byte> bytes)
     {

@@ -96,9 +96,9 @@ public sealed class SafeTensorsFileValidationTests : IDisposable
     [Fact]
     public void An_unknown_dtype_is_rejected_by_name()
     {
-        var e = Rejects(_files.WriteRaw("f64.safetensors", "{" + Entry("logits", "F64", "[2]", 0, 16) + "}", 16));
+        var e = Rejects(_files.WriteRaw("c64.safetensors", "{" + Entry("logits", "C64", "[2]", 0, 16) + "}", 16));
         Assert.Contains("tensor 'logits'", e.Message);
-        Assert.Contains("dtype 'F64'", e.Message);
+        Assert.Contains("dtype 'C64'", e.Message);
     }
 
     [Fact]

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using Amphista.Decoding;
+using Amphista.Model.Tokenization;
+
+namespace Amphista.Cli;
+
+/// <summary>
+/// amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--json]
+/// Streams the text as it is generated, or prints one JSON object with --json.
+/// </summary>
+public static class GenerateCommand
+{
+    public const int DefaultMaxNewTokens = 64;
+
+    public static int Run(string[] argv)
+    {
+        var args = new CliArguments("generate", argv,
+            new HashSet<string>([.. ModelOptions.Options, "--prompt", "--prompt-ids", "--max-new-tokens"]),
+            new HashSet<string>(["--json", "--chat", "--verbose"]));
+        var model = ModelOptions.LoadModel(args);
+        var tokenizer = ModelOptions.LoadTokenizer(args);
+        int[] prompt = PromptIds(args, tokenizer);
+        var request = new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), model.Config.EosTokenIds);
+        request.Validate(model);
+
+        bool json = args.Has("--json");
+        var stream = new TextStream(tokenizer, prompt);
+        var clock = Stopwatch.StartNew();
+        int[] newIds = new GreedyDecoder(model).Generate(request, id =>
+        {
+            if (!json) Console.Write(stream.Push(id));
+        });
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        if (json)
+            JsonOutput.Write(new GenerateResult(prompt, newIds, tokenizer.DecodeContinuation(prompt, newIds), "greedy",
+                newIds.Length, seconds, newIds.Length / seconds));
+        else
+        {
+            Console.WriteLine(stream.Flush());
+            if (args.Has("--verbose"))
+                Console.Error.WriteLine($"{newIds.Length} tokens in {seconds:F3} s ({newIds.Length / seconds:F1} tokens/s)");
+        }
+        return 0;
+    }
+
+    /// <summary>--prompt-ids as given, or --prompt encoded with BOS (inside the Vicuna template with --chat).</summary>
+    public static int[] PromptIds(CliArguments args, TextTokenizer tokenizer)
+    {
+        int[]? ids = args.Ids("--prompt-ids");
+        string? text = args.Get("--prompt");
+        if ((ids is null) == (text is null))
+            throw new UsageException("give exactly one of --prompt TEXT and --prompt-ids 1,2,3");
+        if (ids is not null) return ids;
+        return tokenizer.Encode(args.Has("--chat") ? VicunaTemplate.Format(text!) : text!);
+    }
+}
+
+/// <summary>The --json object of generate (field names are a contract audit scripts rely on).</summary>
+public sealed record GenerateResult(
+    int[] PromptIds, int[] NewIds, string Text, string Decoder, int NewTokens, double Seconds, double TokensPerSecond);
