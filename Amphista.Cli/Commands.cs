@@ -5,7 +5,7 @@ public static class Commands
 {
     public const string Usage = """
         usage:
-          amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--json]
+          amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--ignore-eos] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
           amphista help
         common flags: --threads N (default: all cores), --verbose (stack traces, costs)

@@ -5,7 +5,7 @@ using Amphista.Model.Tokenization;
 namespace Amphista.Cli;
 
 /// <summary>
-/// amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--json]
+/// amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--ignore-eos] [--json]
 /// Streams the text as it is generated, or prints one JSON object with --json.
 /// </summary>
 public static class GenerateCommand
@@ -16,21 +16,24 @@ public static class GenerateCommand
     {
         var args = new CliArguments("generate", argv,
             new HashSet<string>([.. ModelOptions.Options, "--prompt", "--prompt-ids", "--max-new-tokens"]),
-            new HashSet<string>(["--json", "--chat", "--verbose"]));
+            new HashSet<string>(["--json", "--chat", "--ignore-eos", "--verbose"]));
         var model = ModelOptions.LoadModel(args);
         var tokenizer = ModelOptions.LoadTokenizer(args);
         int[] prompt = PromptIds(args, tokenizer);
-        var request = new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), model.Config.EosTokenIds);
+        int[] stopTokens = args.Has("--ignore-eos") ? [] : model.Config.EosTokenIds;
+        var request = new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), stopTokens);
         request.Validate(model);
 
         bool json = args.Has("--json");
         var stream = new TextStream(tokenizer, prompt);
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
         int[] newIds = new GreedyDecoder(model).Generate(request, id =>
         {
             if (!json) Console.Write(stream.Push(id));
         });
         double seconds = clock.Elapsed.TotalSeconds;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
         if (json)
             JsonOutput.Write(new GenerateResult(prompt, newIds, tokenizer.DecodeContinuation(prompt, newIds), "greedy",
@@ -39,7 +42,8 @@ public static class GenerateCommand
         {
             Console.WriteLine(stream.Flush());
             if (args.Has("--verbose"))
-                Console.Error.WriteLine($"{newIds.Length} tokens in {seconds:F3} s ({newIds.Length / seconds:F1} tokens/s)");
+                Console.Error.WriteLine($"{newIds.Length} tokens in {seconds:F3} s ({newIds.Length / seconds:F1} tokens/s), " +
+                    $"{allocated / Math.Max(1, newIds.Length):N0} bytes allocated per token");
         }
         return 0;
     }

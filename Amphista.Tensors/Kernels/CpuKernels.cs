@@ -11,15 +11,15 @@ namespace Amphista.Tensors.Kernels;
 /// </summary>
 public sealed class CpuKernels(int threads) : IKernels
 {
-    private readonly ParallelOptions parallel = new() { MaxDegreeOfParallelism = Math.Max(1, threads) };
+    private readonly WorkerPool pool = new(Math.Max(1, threads));
 
-    public int Threads => parallel.MaxDegreeOfParallelism;
+    public int Threads { get; } = Math.Max(1, threads);
 
     public void MatMul(Tensor x, WeightMatrix w, Tensor y)
     {
         Shapes.CheckMatMul(x, w, y);
         // Chunks of output features: each weight row is read once and applied to all T rows.
-        ForChunks(w.Rows, rowsPerChunk: 16, (first, end) =>
+        ForChunks(w.Rows, minPerThread: 16, (first, end) =>
         {
             for (int o = first; o < end; o++)
                 for (int t = 0; t < x.Rows; t++)
@@ -66,7 +66,7 @@ public sealed class CpuKernels(int threads) : IKernels
     public void SwiGlu(Tensor gate, Tensor up, Tensor y)
     {
         Shapes.CheckSame(gate, up, y);
-        ForChunks(gate.Rows, rowsPerChunk: 1, (first, end) =>
+        ForChunks(gate.Rows, minPerThread: 1, (first, end) =>
         {
             for (int i = first * gate.Cols; i < end * gate.Cols; i++)
             {
@@ -91,7 +91,7 @@ public sealed class CpuKernels(int threads) : IKernels
     {
         Shapes.CheckAttention(q, k, v, mask, headDim, y);
         int heads = q.Cols / headDim;
-        ForChunks(q.Rows * heads, rowsPerChunk: 1, (first, end) =>
+        ForChunks(q.Rows * heads, minPerThread: 1, (first, end) =>
         {
             float[] scores = ArrayPool<float>.Shared.Rent(mask.Slots);   // [S]
             int[] slots = ArrayPool<int>.Shared.Rent(mask.Slots);        // [S]
@@ -155,15 +155,14 @@ public sealed class CpuKernels(int threads) : IKernels
         }
     }
 
-    /// <summary>Runs body over [0, count) in fixed chunks; how chunks map to threads never matters.</summary>
-    private void ForChunks(int count, int rowsPerChunk, Action<int, int> body)
+    /// <summary>Runs body over [0, count) split across threads; how work maps to threads never matters.</summary>
+    private void ForChunks(int count, int minPerThread, Action<int, int> body)
     {
-        int chunks = (count + rowsPerChunk - 1) / rowsPerChunk;
-        if (chunks <= 1 || Threads == 1)
+        if (Threads == 1 || count < 2 * minPerThread)
         {
             body(0, count);
             return;
         }
-        Parallel.For(0, chunks, parallel, c => body(c * rowsPerChunk, Math.Min(count, (c + 1) * rowsPerChunk)));
+        pool.For(count, body);
     }
 }
