@@ -35,6 +35,18 @@ public sealed class CpuKernels(int threads) : IKernels
         TensorPrimitives.Add(x.Data, delta.Data, x.Data);
     }
 
+    public void AddBias(Tensor x, float[] bias)
+    {
+        Shapes.CheckBias(x, bias);
+        for (int t = 0; t < x.Rows; t++) TensorPrimitives.Add(x.Row(t), bias, x.Row(t));
+    }
+
+    public void Silu(Tensor x, Tensor y)
+    {
+        Shapes.CheckSame(x, y, y);
+        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = x.Data[i] / (1f + MathF.Exp(-x.Data[i]));
+    }
+
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
     {
         Shapes.CheckRmsNorm(x, weight, y);
@@ -108,6 +120,35 @@ public sealed class CpuKernels(int threads) : IKernels
         float max = TensorPrimitives.Max(x);
         // Max propagates NaN; the reference loop's answer is the specification in that case.
         return float.IsNaN(max) ? new ReferenceKernels().Argmax(x) : x.IndexOf(max);
+    }
+
+    public void TopK(ReadOnlySpan<float> x, Span<int> indices)
+    {
+        Shapes.CheckTopK(x, indices);
+        if (float.IsNaN(TensorPrimitives.Max(x)))
+        {
+            new ReferenceKernels().TopK(x, indices);
+            return;
+        }
+        // One pass keeping the k best sorted by (value descending, index ascending): a later
+        // index enters only when strictly larger, so earlier indices win ties as in the reference.
+        int k = indices.Length, kept = 0;
+        Span<float> values = k <= 64 ? stackalloc float[k] : new float[k];
+        for (int i = 0; i < x.Length; i++)
+        {
+            float v = x[i];
+            if (kept == k && v <= values[k - 1]) continue;
+            int at = Math.Min(kept, k - 1);
+            while (at > 0 && values[at - 1] < v)
+            {
+                values[at] = values[at - 1];
+                indices[at] = indices[at - 1];
+                at--;
+            }
+            values[at] = v;
+            indices[at] = i;
+            if (kept < k) kept++;
+        }
     }
 
     /// <summary>One (row, head) of attention: visible slots visited in increasing order.</summary>

@@ -16,6 +16,12 @@ public interface IKernels
     /// <summary>x [T, N] += delta [T, N] (the residual connection).</summary>
     void Add(Tensor x, Tensor delta);
 
+    /// <summary>x [T, N] += bias [N] on every row.</summary>
+    void AddBias(Tensor x, float[] bias);
+
+    /// <summary>y [T, N] = SiLU(x) = x / (1 + e^-x).</summary>
+    void Silu(Tensor x, Tensor y);
+
     /// <summary>y [T, D] = x / sqrt(mean(x²) + eps) * weight [D], per row.</summary>
     void RmsNorm(Tensor x, float[] weight, float eps, Tensor y);
 
@@ -36,4 +42,7 @@ public interface IKernels
 
     /// <summary>Index of the largest value; the lowest index wins ties.</summary>
     int Argmax(ReadOnlySpan<float> x);
+
+    /// <summary>The indices [k] of the k largest values, largest first; lower index first on ties.</summary>
+    void TopK(ReadOnlySpan<float> x, Span<int> indices);
 }

@@ -24,6 +24,19 @@ public sealed class ReferenceKernels : IKernels
         for (int i = 0; i < x.Data.Length; i++) x.Data[i] += delta.Data[i];
     }
 
+    public void AddBias(Tensor x, float[] bias)
+    {
+        Shapes.CheckBias(x, bias);
+        for (int t = 0; t < x.Rows; t++)
+            for (int i = 0; i < x.Cols; i++) x[t, i] += bias[i];
+    }
+
+    public void Silu(Tensor x, Tensor y)
+    {
+        Shapes.CheckSame(x, y, y);
+        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = x.Data[i] / (1f + MathF.Exp(-x.Data[i]));
+    }
+
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
     {
         Shapes.CheckRmsNorm(x, weight, y);
@@ -122,5 +135,20 @@ public sealed class ReferenceKernels : IKernels
         for (int i = 1; i < x.Length; i++)
             if (x[i] > x[best]) best = i;
         return best;
+    }
+
+    public void TopK(ReadOnlySpan<float> x, Span<int> indices)
+    {
+        Shapes.CheckTopK(x, indices);
+        // Selection: the j-th pick is the largest value not yet picked, lowest index on ties.
+        var taken = new bool[x.Length];
+        for (int j = 0; j < indices.Length; j++)
+        {
+            int best = -1;
+            for (int i = 0; i < x.Length; i++)
+                if (!taken[i] && (best < 0 || x[i] > x[best])) best = i;
+            taken[best] = true;
+            indices[j] = best;
+        }
     }
 }

@@ -24,6 +24,17 @@ internal static class Shapes
                 throw new InputException($"position {p} is outside the model's context of {table.MaxPositions} positions");
     }
 
+    public static void CheckBias(Tensor x, float[] bias)
+    {
+        if (bias.Length != x.Cols) throw new ArgumentException($"bias [{bias.Length}] does not fit {x}");
+    }
+
+    public static void CheckTopK(ReadOnlySpan<float> x, Span<int> indices)
+    {
+        if (indices.Length == 0 || indices.Length > x.Length)
+            throw new ArgumentException($"top-{indices.Length} of a vector of {x.Length} values");
+    }
+
     public static void CheckSame(Tensor a, Tensor b, Tensor c)
     {
         if (a.Rows != b.Rows || a.Cols != b.Cols || a.Rows != c.Rows || a.Cols != c.Cols)

@@ -1,0 +1,34 @@
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+
+namespace Amphista.Decoding.Drafting;
+
+/// <summary>
+/// A drafter proposes the tokens after the base model's next one. With x_1..x_t committed and
+/// x_{t+1} (the tree's root) chosen by the base model, head k (0-based) guesses x_{t+2+k}.
+/// </summary>
+public interface IDrafter
+{
+    /// <summary>K, the number of drafting heads.</summary>
+    int Heads { get; }
+
+    /// <summary>"medusa", "amphista", "oracle", ...: reported in results.</summary>
+    string Name { get; }
+
+    /// <summary>Starts drafting one generation on this base model (fails if the drafter does not fit it).</summary>
+    IDraftSession Begin(LlamaModel model);
+}
+
+/// <summary>The per-generation state of a drafter.</summary>
+public interface IDraftSession
+{
+    /// <summary>
+    /// Newly committed positions: their final normed hidden states h [n, D] from the base model's
+    /// pass, their positions [n], and the token that follows each one (x_{i+1} for position i; for
+    /// the last position that is the next root, chosen by the base model but not yet committed).
+    /// </summary>
+    void Commit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens);
+
+    /// <summary>candidates[k] = head k's top-k token ids [topK], best first.</summary>
+    int[][] Draft(int topK);
+}
