@@ -31,7 +31,7 @@ public static class GenerateCommand
         int[] newIds = new GreedyDecoder(model).Generate(request, id =>
         {
             if (!json) Console.Write(stream.Push(id));
-        });
+        }).Tokens;
         double seconds = clock.Elapsed.TotalSeconds;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 

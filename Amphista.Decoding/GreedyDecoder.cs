@@ -8,14 +8,15 @@ namespace Amphista.Decoding;
 /// take the argmax of the last position's logits (lowest id on ties) and feed it back. Every
 /// speculative decoder in this project must produce exactly these tokens; keep this code obvious.
 /// </summary>
-public sealed class GreedyDecoder(LlamaModel model)
+public sealed class GreedyDecoder(LlamaModel model) : IDecoder
 {
-    /// <summary>Returns the new tokens; onToken sees each one as soon as it is chosen.</summary>
-    public int[] Generate(DecodeRequest request, Action<int>? onToken = null)
+    public string Name => "greedy";
+
+    public DecodeResult Generate(DecodeRequest request, Action<int>? onToken = null)
     {
         request.Validate(model);
         var generated = new List<int>();
-        if (request.MaxNewTokens == 0) return [];
+        if (request.MaxNewTokens == 0) return new DecodeResult([], 0, []);
         var cache = model.CreateCache();
         int[] input = request.Prompt;            // tokens fed this pass
         int position = 0;                        // position (= cache slot) of input[0]
@@ -27,7 +28,8 @@ public sealed class GreedyDecoder(LlamaModel model)
             int next = model.Kernels.Argmax(logits.Row(0));
             generated.Add(next);
             onToken?.Invoke(next);
-            if (request.IsStop(next) || generated.Count == request.MaxNewTokens) return [.. generated];
+            if (request.IsStop(next) || generated.Count == request.MaxNewTokens)
+                return new DecodeResult([.. generated], generated.Count, []);
             position += input.Length;
             input = [next];
         }

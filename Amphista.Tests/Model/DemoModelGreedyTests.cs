@@ -19,7 +19,7 @@ public class DemoModelGreedyTests
         for (int p = 0; p < reference.Count; p++)
         {
             var (prompt, expected) = reference[p];
-            int[] actual = greedy.Generate(new DecodeRequest(prompt, expected.Length, StopTokens: []));
+            int[] actual = greedy.Generate(new DecodeRequest(prompt, expected.Length, StopTokens: [])).Tokens;
             int firstDiff = Enumerable.Range(0, expected.Length).FirstOrDefault(i => actual[i] != expected[i], -1);
             Assert.True(firstDiff < 0,
                 $"prompt {p}: token {firstDiff} is {actual[Math.Max(firstDiff, 0)]}, expected {expected[Math.Max(firstDiff, 0)]}");
