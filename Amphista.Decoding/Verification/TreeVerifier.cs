@@ -1,0 +1,42 @@
+using Amphista.Decoding.Trees;
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+
+namespace Amphista.Decoding.Verification;
+
+/// <summary>
+/// Tree verification (Medusa §2.1.2, "tree attention"): every node of the draft tree goes through
+/// the base model in one pass. With n tokens committed (cache slots 0..n-1), node j sits at cache
+/// slot n + j and position n + depth(j), and attends to the whole prefix and to its own ancestors
+/// and itself. Keys are visited in slot order, which for a node is exactly the order token-by-token
+/// decoding of its path would visit them, so its logits are bit-identical to that decoding's.
+/// </summary>
+public static class TreeVerifier
+{
+    /// <summary>Runs tokens [N] (tokens[0] is the root) and returns their hidden states h [N, D].</summary>
+    public static Tensor Run(LlamaModel model, KvCache cache, int committed, DraftTree tree, int[] tokens)
+    {
+        if (tokens.Length != tree.Size)
+            throw new ArgumentException($"{tokens.Length} tokens for a tree of {tree.Size} nodes");
+        int[] positions = new int[tree.Size];                       // [N]
+        var mask = new AttentionMask(tree.Size, committed + tree.Size);   // [N, n + N]
+        for (int j = 0; j < tree.Size; j++)
+        {
+            positions[j] = committed + tree.Depth[j];
+            for (int s = 0; s < committed; s++) mask[j, s] = true;
+            for (int a = 0; a <= j; a++) mask[j, committed + a] = tree.IsAncestorOrSelf(a, j);
+        }
+        return model.Forward(cache, tokens, positions, committed, mask);
+    }
+
+    /// <summary>
+    /// Moves the accepted nodes' keys and values from their tree slots n + path[i] to the slots
+    /// n + i where sequential decoding would have put them. path[i] >= i (breadth-first order), so
+    /// moving in increasing i never overwrites a row still to be moved.
+    /// </summary>
+    public static void Compact(KvCache cache, int committed, IReadOnlyList<int> path)
+    {
+        for (int i = 0; i < path.Count; i++)
+            if (path[i] != i) cache.MoveSlot(committed + path[i], committed + i);
+    }
+}

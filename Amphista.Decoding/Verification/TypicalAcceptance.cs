@@ -1,0 +1,71 @@
+using Amphista.Decoding.Trees;
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+
+namespace Amphista.Decoding.Verification;
+
+/// <summary>
+/// Medusa's typical acceptance (Medusa §2.3.1), for sampling: NOT lossless. A drafted token is
+/// accepted when the base model's tempered probability of it exceeds
+/// min(threshold, alpha · exp(-H(p))), H the entropy of the parent's distribution p. The deepest
+/// node whose whole path is accepted wins (lowest node index among equals); the next token is drawn
+/// from p at that node with the same cut applied. Seeded, so runs are reproducible.
+/// </summary>
+public sealed class TypicalAcceptance(float temperature, float threshold, float alpha, int seed) : IAcceptanceRule
+{
+    private readonly Random rng = new(seed);
+
+    public bool IsLossless => false;
+
+    public Acceptance Accept(LlamaModel model, DraftTree tree, int[] tokens, Tensor hidden)
+    {
+        if (temperature <= 0) throw new InputException("typical acceptance needs a temperature > 0");
+        var probs = model.Logits(hidden);                  // [N, V], softmaxed in place below
+        for (int i = 0; i < probs.Data.Length; i++) probs.Data[i] /= temperature;
+        model.Kernels.Softmax(probs);
+        var cut = new float[tree.Size];                    // [N] acceptance threshold per parent
+        for (int j = 0; j < tree.Size; j++) cut[j] = Cut(probs.Row(j));
+
+        var ok = new bool[tree.Size];                      // [N] whole path accepted
+        ok[0] = true;
+        int best = 0;
+        for (int j = 1; j < tree.Size; j++)
+        {
+            int parent = tree.Parent[j];
+            ok[j] = ok[parent] && probs[parent, tokens[j]] > cut[parent];
+            if (ok[j] && tree.Depth[j] > tree.Depth[best]) best = j;
+        }
+        return new Acceptance(PathTo(tree, best), Sample(probs.Row(best), cut[best]));
+    }
+
+    private float Cut(ReadOnlySpan<float> p)
+    {
+        double entropy = 0;
+        foreach (float q in p) entropy -= q * Math.Log(q + 1e-5);
+        return (float)Math.Min(threshold, alpha * Math.Exp(-entropy));
+    }
+
+    /// <summary>Draws from p restricted to the tokens at or above the cut (the most likely one always stays).</summary>
+    private int Sample(ReadOnlySpan<float> p, float cutoff)
+    {
+        int top = 0;
+        double mass = 0;
+        for (int i = 0; i < p.Length; i++)
+        {
+            if (p[i] > p[top]) top = i;
+            if (p[i] >= cutoff) mass += p[i];
+        }
+        double u = rng.NextDouble() * mass;
+        for (int i = 0; i < p.Length; i++)
+            if (p[i] >= cutoff && (u -= p[i]) <= 0) return i;
+        return top;
+    }
+
+    private static int[] PathTo(DraftTree tree, int node)
+    {
+        var path = new List<int>();
+        for (int j = node; j >= 0; j = tree.Parent[j]) path.Add(j);
+        path.Reverse();
+        return [.. path];
+    }
+}
