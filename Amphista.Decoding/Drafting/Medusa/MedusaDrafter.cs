@@ -1,0 +1,70 @@
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+
+namespace Amphista.Decoding.Drafting.Medusa;
+
+/// <summary>
+/// The Medusa baseline drafter (design note, "Medusa, the baseline it must beat"): K independent
+/// heads on the base model's last committed hidden state h_t [D]; head k's top-k tokens are its
+/// guesses for x_{t+2+k}.
+/// </summary>
+public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
+{
+    public MedusaWeights Weights { get; } = weights;
+
+    public int Heads => Weights.Config.Heads;
+
+    public string Name => "medusa";
+
+    /// <summary>Multiply-adds of one draft, K·(L·D² + V·D): the blocks and the LM head products.</summary>
+    public long MultiplyAddsPerDraft
+    {
+        get
+        {
+            var c = Weights.Config;
+            long d = c.HiddenSize;
+            return c.Heads * (c.Layers * d * d + c.VocabSize * d);
+        }
+    }
+
+    public IDraftSession Begin(LlamaModel model)
+    {
+        var c = Weights.Config;
+        if (c.HiddenSize != model.Config.HiddenSize || c.VocabSize != model.Config.VocabSize)
+            throw new AmphistaException(
+                $"Medusa heads were made for hidden size {c.HiddenSize} / vocab {c.VocabSize}, " +
+                $"but the model has hidden size {model.Config.HiddenSize} / vocab {model.Config.VocabSize}");
+        return new Session(Weights, model);
+    }
+
+    private sealed class Session(MedusaWeights weights, LlamaModel model) : IDraftSession
+    {
+        private readonly Tensor lastHidden = new(1, weights.Config.HiddenSize);     // [1, D]  h_t
+        private readonly HeadBuffers buffers = new(weights.Config.HiddenSize, weights.Config.VocabSize);
+        private bool committed;
+
+        // Medusa reads only h_t: earlier rows, the positions and the following tokens do not matter to it.
+        public void Commit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens)
+        {
+            if (hidden.Rows == 0 || hidden.Cols != lastHidden.Cols)
+                throw new ArgumentException($"committed hidden states {hidden} do not fit [n >= 1, {lastHidden.Cols}]");
+            hidden.Row(hidden.Rows - 1).CopyTo(lastHidden.Data);
+            committed = true;
+        }
+
+        public int[][] Draft(int topK)
+        {
+            if (!committed) throw new InvalidOperationException("Draft before any Commit: there is no h_t to draft from");
+            if (topK < 1 || topK > weights.Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
+            var candidates = new int[weights.Heads.Length][];
+            for (int k = 0; k < candidates.Length; k++)
+            {
+                weights.Heads[k].Forward(model.Kernels, lastHidden, model.Weights.LmHead, buffers);
+                candidates[k] = new int[topK];
+                model.Kernels.TopK(buffers.Logits.Row(0), candidates[k]);
+            }
+            return candidates;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
+
+namespace Amphista.Decoding.Drafting.Medusa;
+
+/// <summary>
+/// Medusa's ResBlock (background notes §2.1): y = x + SiLU(W x + b), W [D, D], b [D]. Medusa builds
+/// its layers as [ResBlock] * n, one module repeated, so its files repeat the same W under every
+/// "{k}.{l}" key when n > 1; reading each key on its own loads both that and distinct blocks.
+/// </summary>
+public sealed record ResBlock(
+    WeightMatrix Weight,    // [D, D]   {k}.{l}.linear.weight
+    float[] Bias);          // [D]      {k}.{l}.linear.bias
+
+/// <summary>
+/// One Medusa head k: L residual blocks on the base model's last hidden state h_t [D], then an LM
+/// head [V, D]. Head k proposes x_{t+2+k}; it never sees the other heads or any candidate token.
+/// </summary>
+public sealed record MedusaHead(
+    ResBlock[] Blocks,       // L
+    WeightMatrix? LmHead)    // [V, D]   {k}.{L}.weight; null when the base model's LM head is shared
+{
+    /// <summary>
+    /// logits [1, V] = W_lm (block_L ∘ … ∘ block_1)(h_t), for h_t [1, D]. sharedLmHead is the base
+    /// model's [V, D], used when this head has none of its own.
+    /// </summary>
+    public void Forward(IKernels kernels, Tensor h, WeightMatrix sharedLmHead, HeadBuffers buffers)
+    {
+        var (x, pre, act) = (buffers.X, buffers.Pre, buffers.Act);
+        h.Data.CopyTo(x.Data);                                    // x = h_t
+        foreach (var block in Blocks)
+        {
+            kernels.MatMul(x, block.Weight, pre);                 // W x
+            kernels.AddBias(pre, block.Bias);                     // W x + b
+            kernels.Silu(pre, act);                               // SiLU(W x + b)
+            kernels.Add(x, act);                                  // x + SiLU(W x + b)
+        }
+        kernels.MatMul(x, LmHead ?? sharedLmHead, buffers.Logits); // W_lm x
+    }
+}
+
+/// <summary>Scratch for one head's forward pass, reused across heads and decoding steps.</summary>
+public sealed class HeadBuffers(int hiddenSize, int vocabSize)
+{
+    public Tensor X { get; } = new(1, hiddenSize);          // [1, D]  the residual stream
+    public Tensor Pre { get; } = new(1, hiddenSize);        // [1, D]  W x + b
+    public Tensor Act { get; } = new(1, hiddenSize);        // [1, D]  SiLU(W x + b)
+    public Tensor Logits { get; } = new(1, vocabSize);      // [1, V]
+}
