@@ -33,4 +33,14 @@ public static class Assertions
         Assert.True(expected.Rows == actual.Rows && expected.Cols == actual.Cols, $"{what}: shape {actual}, expected {expected}");
         Close(expected.Data, actual.Data, tol, what);
     }
+
+    /// <summary>Exact token equality, reporting the first differing index and both sequences.</summary>
+    public static void SameTokens(int[] greedy, int[] speculative, string what)
+    {
+        int n = Math.Min(greedy.Length, speculative.Length);
+        int first = Enumerable.Range(0, n).FirstOrDefault(i => greedy[i] != speculative[i], n);
+        Assert.True(first == n && greedy.Length == speculative.Length,
+            $"speculative output differs from greedy at index {first} (greedy {greedy.Length} tokens " +
+            $"[{string.Join(',', greedy)}], speculative {speculative.Length} [{string.Join(',', speculative)}]): {what}");
+    }
 }

@@ -1,0 +1,74 @@
+using Amphista.Decoding;
+using Amphista.Decoding.Drafting;
+using Amphista.Decoding.Drafting.Medusa;
+using Amphista.Decoding.Trees;
+using Amphista.Model.Llama;
+using Amphista.Tests.Support;
+using Amphista.Tests.Trees;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Amphista.Tests.Decoding;
+
+/// <summary>
+/// Lossless means bitwise: for random models, random drafters (random Medusa heads, an oracle that
+/// always proposes the greedy tokens, an adversary that never does, noise), random trees, random
+/// prompts, budgets and stop tokens, speculative decoding emits exactly the greedy tokens.
+/// No tolerance anywhere.
+/// </summary>
+public class LosslessPropertyTests
+{
+    public sealed record Case(RandomModel Model, int[] Prompt, string Drafter, DraftTree Tree, int Budget, int? Stop, int Seed)
+    {
+        public override string ToString() =>
+            $"model {Model}; prompt [{string.Join(',', Prompt)}]; drafter {Drafter}; tree {Tree.Name} " +
+            $"[{string.Join(' ', Tree.Paths.Select(p => "[" + string.Join(',', p) + "]"))}]; budget {Budget}; stop {Stop}";
+    }
+
+    private static Gen<Case> Cases =>
+        from model in RandomModel.Gen
+        from prompt in RandomModel.Prompt(model.Config.VocabSize)
+        from drafter in Gen.Elements("medusa", "oracle", "adversary", "noise")
+        from tree in TreeGen.Trees(maxHeads: 4, maxTopK: 3)
+        from budget in Gen.Choose(1, 24)
+        from stop in Gen.Elements<int?>(null, null, 0, 1, 2, 3)
+        from seed in Gen.Choose(0, 1 << 20)
+        select new Case(model, prompt, drafter, tree, budget, stop, seed);
+
+    [Fact]
+    public void SpeculativeTokensEqualGreedyTokens() => Properties.Check(Cases, c =>
+    {
+        var model = c.Model.Build();
+        var request = new DecodeRequest(c.Prompt, c.Budget, c.Stop is int s ? [s] : []);
+        int[] greedy = new GreedyDecoder(model).Generate(request).Tokens;
+        var drafter = MakeDrafter(c, model);
+        var result = new SpeculativeDecoder(model, drafter, c.Tree).Generate(request);
+        Assertions.SameTokens(greedy, result.Tokens, c.ToString());
+        // The oracle's greedy token is its rank 0: a tree holding path [0] must then save passes.
+        bool treeHoldsRankZero = c.Tree.Paths.Any(p => p is [0]);
+        if (c.Drafter == "oracle" && treeHoldsRankZero && c.Stop is null && c.Budget > 2)
+            Assert.True(result.Steps < greedy.Length, $"the oracle drafter saved no base-model pass: {c}");
+    }, maxTest: 60);
+
+    public static IDrafter MakeDrafter(Case c, LlamaModel model)
+    {
+        int heads = Math.Max(1, c.Tree.MaxDepth);
+        int vocab = model.Config.VocabSize;
+        int[] sequence = GreedySequence(model, c.Prompt, c.Budget + heads + 1);
+        return c.Drafter switch
+        {
+            "medusa" => new MedusaDrafter(MedusaWeights.Random(
+                new MedusaConfig(heads, 1, model.Config.HiddenSize, vocab, SharedLmHead: true), c.Seed)),
+            "oracle" => ScriptedDrafter.Oracle(heads, sequence, vocab),
+            "adversary" => ScriptedDrafter.Adversary(heads, sequence, vocab),
+            _ => ScriptedDrafter.Noise(heads, sequence, vocab, c.Seed),
+        };
+    }
+
+    /// <summary>The prompt followed by its greedy continuation, indexed by position.</summary>
+    public static int[] GreedySequence(LlamaModel model, int[] prompt, int length)
+    {
+        int budget = Math.Min(length, model.Config.MaxPositions - prompt.Length + 1);
+        return [.. prompt, .. new GreedyDecoder(model).Generate(new DecodeRequest(prompt, budget, [])).Tokens];
+    }
+}
