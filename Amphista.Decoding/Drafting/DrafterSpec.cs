@@ -1,0 +1,51 @@
+using System.Globalization;
+using Amphista.Decoding.Drafting.Medusa;
+using Amphista.Model;
+using Amphista.Tensors;
+
+namespace Amphista.Decoding.Drafting;
+
+/// <summary>
+/// The one place a drafter is named: "greedy" (no drafter), "medusa:random[:SEED]", or a drafter
+/// checkpoint directory (its config file says which kind). Random drafters are sized to the base
+/// model and seeded, so audits can reproduce them.
+/// </summary>
+public static class DrafterSpec
+{
+    public const int DefaultSeed = 0;
+
+    /// <summary>Returns null for "greedy".</summary>
+    public static IDrafter? Create(string spec, LlamaConfig model, int heads)
+    {
+        if (heads < 1) throw new InputException($"a drafter needs at least one head, got {heads}");
+        if (spec == "greedy") return null;
+        string[] parts = spec.Split(':');
+        if (parts.Length is 2 or 3 && parts[1] == "random")
+        {
+            int seed = parts.Length == 3 ? ParseSeed(spec, parts[2]) : DefaultSeed;
+            return parts[0] switch
+            {
+                "medusa" => new MedusaDrafter(MedusaWeights.Random(
+                    new MedusaConfig(heads, Layers: 1, model.HiddenSize, model.VocabSize, SharedLmHead: true), seed)),
+                _ => throw Unknown(spec),
+            };
+        }
+        if (Directory.Exists(spec)) return Load(spec);
+        throw Unknown(spec);
+    }
+
+    private static IDrafter Load(string directory)
+    {
+        if (File.Exists(Path.Combine(directory, MedusaConfig.FileName)))
+            return new MedusaDrafter(MedusaWeights.Load(directory));
+        throw new InputException($"'{directory}' holds no drafter: expected {MedusaConfig.FileName} (Medusa)");
+    }
+
+    private static int ParseSeed(string spec, string text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int seed)
+            ? seed
+            : throw new InputException($"drafter '{spec}': seed '{text}' is not an integer");
+
+    private static InputException Unknown(string spec) => new(
+        $"unknown drafter '{spec}': use greedy, medusa:random[:SEED], or a drafter checkpoint directory");
+}
