@@ -13,7 +13,10 @@ namespace Amphista.Tests.Decoding;
 /// </summary>
 public sealed record RandomModel(LlamaConfig Config, int Seed, DType Type)
 {
-    public LlamaModel Build() => new(Config, LlamaWeights.Random(Config, Seed, Type, std: 0.3f), new CpuKernels(2));
+    // One kernel set (and worker thread) for every random model of the run.
+    private static readonly CpuKernels Kernels = new(2);
+
+    public LlamaModel Build() => new(Config, LlamaWeights.Random(Config, Seed, Type, std: 0.3f), Kernels);
 
     public override string ToString() =>
         $"D={Config.HiddenSize} F={Config.IntermediateSize} L={Config.NumLayers} H={Config.NumHeads} " +
