@@ -1,33 +1,33 @@
+using System.Diagnostics;
+
 namespace Amphista.Tensors.Kernels;
 
 /// <summary>
 /// A fixed team of threads for fine-grained data parallelism: a decode step issues dozens of
-/// small kernel calls, each tens of microseconds, where the thread pool's wake-up latency would
-/// cost more than the work. Workers spin briefly for the next call, then sleep. Work is split into
-/// one contiguous range per thread; since every output is computed by the same code whichever
-/// thread runs it, the split never changes a result.
+/// kernel calls of tens of microseconds, where the thread pool's wake-up latency would cost more
+/// than the work. Each call is split into one contiguous part per thread; the caller and the
+/// workers claim parts from a shared counter, so when a worker is late (a busy machine) the caller
+/// simply runs its part too. Every output is computed by the same code whoever runs it, so the
+/// split never changes a result.
 /// </summary>
 internal sealed class WorkerPool
 {
-    private const int SpinIterations = 20_000;
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5_000;   // 200 µs before a worker sleeps
 
     private readonly object gate = new();
     private readonly object dispatch = new();
-    private readonly int threads;
+    private readonly int parts;
     private Action<int, int>? body;
     private int count;
-    private int generation;
-    private int pending;
+    private long state;        // generation << 32 | next unclaimed part
+    private int done;          // parts finished in this generation
     private Exception? failure;
 
     public WorkerPool(int threads)
     {
-        this.threads = threads;
+        parts = threads;
         for (int w = 1; w < threads; w++)
-        {
-            int part = w;
-            new Thread(() => WorkerLoop(part)) { IsBackground = true, Name = $"amphista-worker-{w}" }.Start();
-        }
+            new Thread(WorkerLoop) { IsBackground = true, Name = $"amphista-worker-{w}" }.Start();
     }
 
     /// <summary>Runs body(first, end) over [0, count) split into one range per thread.</summary>
@@ -38,45 +38,54 @@ internal sealed class WorkerPool
             this.body = body;
             this.count = count;
             failure = null;
-            Volatile.Write(ref pending, threads - 1);
+            done = 0;
+            long generation = (Volatile.Read(ref state) >> 32) + 1;
             lock (gate)
             {
-                generation++;
+                Volatile.Write(ref state, generation << 32);
                 Monitor.PulseAll(gate);
             }
-            RunPart(0);
+            Participate(generation);
             var wait = new SpinWait();
-            while (Volatile.Read(ref pending) != 0) wait.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref done) != parts) wait.SpinOnce(sleep1Threshold: -1);
             this.body = null;
             if (failure is not null) throw new AggregateException("a kernel worker failed", failure);
         }
     }
 
-    private void WorkerLoop(int part)
+    /// <summary>Claims and runs parts of this generation until none is left.</summary>
+    private void Participate(long generation)
     {
-        int seen = 0;
         while (true)
         {
-            for (int spin = 0; Volatile.Read(ref generation) == seen && spin < SpinIterations; spin++)
-                Thread.SpinWait(10);
-            lock (gate)
-                while (generation == seen) Monitor.Wait(gate);
-            seen = generation;
+            long s = Volatile.Read(ref state);
+            int part = (int)(s & 0xFFFF_FFFF);
+            if (s >> 32 != generation || part >= parts) return;
+            if (Interlocked.CompareExchange(ref state, s + 1, s) != s) continue;
             try
             {
-                RunPart(part);
+                int first = (int)((long)count * part / parts), end = (int)((long)count * (part + 1) / parts);
+                if (first < end) body!(first, end);
             }
             catch (Exception e)
             {
                 failure = e;
             }
-            Interlocked.Decrement(ref pending);
+            Interlocked.Increment(ref done);
         }
     }
 
-    private void RunPart(int part)
+    private void WorkerLoop()
     {
-        int first = (int)((long)count * part / threads), end = (int)((long)count * (part + 1) / threads);
-        if (first < end) body!(first, end);
+        long seen = 0;
+        while (true)
+        {
+            long until = Stopwatch.GetTimestamp() + SpinTicks;
+            while (Volatile.Read(ref state) >> 32 == seen && Stopwatch.GetTimestamp() < until) Thread.SpinWait(20);
+            lock (gate)
+                while (Volatile.Read(ref state) >> 32 == seen) Monitor.Wait(gate);
+            seen = Volatile.Read(ref state) >> 32;
+            Participate(seen);
+        }
     }
 }
