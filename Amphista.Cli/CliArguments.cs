@@ -48,6 +48,18 @@ public sealed class CliArguments
         return value;
     }
 
+    /// <summary>A finite number in [min, max]; the fallback when the flag is absent.</summary>
+    public double Double(string flag, double fallback, double min = double.MinValue, double max = double.MaxValue)
+    {
+        string? text = Get(flag);
+        if (text is null) return fallback;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || !double.IsFinite(value))
+            throw new UsageException($"{command}: {flag} expects a number, got '{text}'");
+        if (value < min) throw new UsageException($"{command}: {flag} must be at least {min}, got {value}");
+        if (value > max) throw new UsageException($"{command}: {flag} must be at most {max}, got {value}");
+        return value;
+    }
+
     /// <summary>A comma-separated list of token ids such as "1,641,262".</summary>
     public int[]? Ids(string flag)
     {

@@ -5,7 +5,8 @@ using Amphista.Model.Tokenization;
 namespace Amphista.Cli;
 
 /// <summary>
-/// amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--ignore-eos] [--json]
+/// amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--ignore-eos]
+///                   [--drafter SPEC] [--tree NAME] [--heads K] [--temperature T ...] [--json]
 /// Streams the text as it is generated, or prints one JSON object with --json.
 /// </summary>
 public static class GenerateCommand
@@ -15,36 +16,40 @@ public static class GenerateCommand
     public static int Run(string[] argv)
     {
         var args = new CliArguments("generate", argv,
-            new HashSet<string>([.. ModelOptions.Options, "--prompt", "--prompt-ids", "--max-new-tokens"]),
+            new HashSet<string>([.. ModelOptions.Options, .. DecodingOptions.Options, .. AcceptanceOptions.Options,
+                "--prompt", "--prompt-ids", "--max-new-tokens"]),
             new HashSet<string>(["--json", "--chat", "--ignore-eos", "--verbose"]));
+        var decoding = DecodingOptions.Parse("generate", args, defaultDrafter: DecodingOptions.Greedy);
+        var acceptance = AcceptanceOptions.Parse("generate", args, decoding);
         var model = ModelOptions.LoadModel(args);
         var tokenizer = ModelOptions.LoadTokenizer(args);
         int[] prompt = PromptIds(args, tokenizer);
         int[] stopTokens = args.Has("--ignore-eos") ? [] : model.Config.EosTokenIds;
         var request = new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), stopTokens);
         request.Validate(model);
+        var decoder = decoding.CreateDecoder(model, acceptance);
 
         bool json = args.Has("--json");
         var stream = new TextStream(tokenizer, prompt);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var clock = Stopwatch.StartNew();
-        int[] newIds = new GreedyDecoder(model).Generate(request, id =>
+        var result = decoder.Generate(request, id =>
         {
             if (!json) Console.Write(stream.Push(id));
-        }).Tokens;
+        });
         double seconds = clock.Elapsed.TotalSeconds;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        int[] newIds = result.Tokens;
 
         if (json)
-            JsonOutput.Write(new GenerateResult(prompt, newIds, tokenizer.DecodeContinuation(prompt, newIds), "greedy",
-                newIds.Length, seconds, newIds.Length / seconds));
+            JsonOutput.Write(new GenerateResult(prompt, newIds, tokenizer.DecodeContinuation(prompt, newIds), decoder.Name,
+                newIds.Length, seconds, newIds.Length / seconds, result.Steps, result.MeanAccepted, Lossless: acceptance is null));
         else
-        {
             Console.WriteLine(stream.Flush());
-            if (args.Has("--verbose"))
-                Console.Error.WriteLine($"{newIds.Length} tokens in {seconds:F3} s ({newIds.Length / seconds:F1} tokens/s), " +
-                    $"{allocated / Math.Max(1, newIds.Length):N0} bytes allocated per token");
-        }
+        if (args.Has("--verbose"))
+            Console.Error.WriteLine($"{decoder.Name}: {newIds.Length} tokens in {seconds:F3} s ({newIds.Length / seconds:F1} tokens/s), " +
+                $"{result.Steps} steps, {result.MeanAccepted:F2} tokens per step, " +
+                $"{allocated / Math.Max(1, newIds.Length):N0} bytes allocated per token");
         return 0;
     }
 
@@ -60,6 +65,10 @@ public static class GenerateCommand
     }
 }
 
-/// <summary>The --json object of generate (field names are a contract audit scripts rely on).</summary>
+/// <summary>
+/// The --json object of generate (field names are a contract audit scripts rely on). Steps counts
+/// base-model passes; MeanAccepted is new tokens per step; Lossless is false under typical acceptance.
+/// </summary>
 public sealed record GenerateResult(
-    int[] PromptIds, int[] NewIds, string Text, string Decoder, int NewTokens, double Seconds, double TokensPerSecond);
+    int[] PromptIds, int[] NewIds, string Text, string Decoder, int NewTokens, double Seconds, double TokensPerSecond,
+    int Steps, double MeanAccepted, bool Lossless);

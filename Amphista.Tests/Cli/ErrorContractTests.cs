@@ -1,0 +1,46 @@
+namespace Amphista.Tests.Cli;
+
+/// <summary>
+/// The error contract of the amphista command: one "amphista: ..." line on stderr, nothing on stdout,
+/// exit 2 for usage mistakes and 1 for bad input; the stack trace only with --verbose.
+/// </summary>
+public class ErrorContractTests
+{
+    private static readonly string TooLong = string.Join(',', Enumerable.Repeat(1, 1025));   // the demo context holds 1024
+
+    public static TheoryData<string[], int, string> Cases => new()
+    {
+        { ["generate", "--prompt-ids", "1,2", "--bogus"], 2, "unknown argument '--bogus'" },
+        { ["launch"], 2, "unknown command 'launch'" },
+        { ["forward", "--prompt-ids", "1,2"], 2, "--out is required" },
+        { ["verify", "--random-prompts", "2"], 2, "--drafter is required" },
+        { ["verify", "--drafter", "medusa:random"], 2, "give exactly one of --prompt-ids" },
+        { ["generate", "--prompt-ids", "1,2", "--max-new-tokens", "many"], 2, "--max-new-tokens expects an integer" },
+        { ["generate", "--prompt-ids", "1,4096"], 1, "token id 4096 is outside the vocabulary" },
+        { ["generate", "--prompt-ids", TooLong], 1, "the prompt has 1025 tokens but the model's context holds 1024" },
+        { ["verify", "--drafter", "medusa:random", "--prompt-ids", TooLong], 1, "prompt 1: the prompt has 1025 tokens" },
+        { ["generate", "--model", "/no/such/model", "--prompt-ids", "1"], 1, "/no/such/model" },
+        { ["generate", "--drafter", "hydra:random", "--prompt-ids", "1"], 1, "unknown drafter 'hydra:random'" },
+        { ["generate", "--drafter", "medusa:random", "--tree", "sequoia", "--prompt-ids", "1"], 1, "unknown tree 'sequoia'" },
+        { ["generate", "--drafter", "medusa:random", "--heads", "2", "--prompt-ids", "1"], 1, "has 2 heads" },
+        { ["generate", "--tree", "chain", "--prompt-ids", "1"], 2, "--tree and --heads need a drafter" },
+        { ["generate", "--temperature", "0.7", "--prompt-ids", "1"], 2, "--temperature needs a drafter" },
+        { ["generate", "--drafter", "medusa:random", "--seed", "3", "--prompt-ids", "1"], 2, "--seed needs --temperature > 0" },
+        { ["verify", "--drafter", "medusa:random", "--random-prompts", "2", "--temperature", "0.7"], 2, "not lossless" },
+        { ["verify", "--drafter", "greedy", "--random-prompts", "2"], 2, "nothing to verify" },
+        { ["verify", "--drafter", "medusa:random", "--prompts", "/no/such/prompts.txt"], 1, "prompt file '/no/such/prompts.txt' not found" },
+    };
+
+    [Theory, MemberData(nameof(Cases))]
+    public void ErrorsAreOneLineWithTheirExitCode(string[] args, int exitCode, string message) =>
+        CliRunner.Run(args).AssertError(exitCode, message);
+
+    [Fact]
+    public void VerboseAddsTheStackTrace()
+    {
+        var run = CliRunner.Run("generate", "--prompt-ids", "1,4096", "--verbose");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("token id 4096 is outside the vocabulary", run.StderrLines[0]);
+        Assert.Contains(run.StderrLines, line => line.StartsWith("at Amphista."));
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+
+namespace Amphista.Tests.Cli;
+
+/// <summary>The greedy --json run several generate tests compare against, launched once.</summary>
+public sealed class GreedyGeneration
+{
+    public static readonly string[] Prompt = ["--prompt", "And God said", "--max-new-tokens", "12"];
+
+    public JsonElement Json { get; } = CliRunner.Run(["generate", .. Prompt, "--json"]).Json();
+}
+
+/// <summary>
+/// amphista generate as a process: the --json contract (fields and types), speculative decoding giving
+/// greedy's tokens, streamed text equal to the JSON text, and typical acceptance marked as lossy.
+/// </summary>
+public class GenerateCliTests(GreedyGeneration greedy) : IClassFixture<GreedyGeneration>
+{
+    [Fact]
+    public void GreedyJsonHasEveryFieldWithItsType()
+    {
+        var json = greedy.Json;
+        AssertCommonFields(json);
+        Assert.Equal("greedy", json.GetProperty("decoder").GetString());
+        Assert.Equal(json.GetProperty("new_tokens").GetInt32(), json.GetProperty("steps").GetInt32());
+        Assert.Equal(1.0, json.GetProperty("mean_accepted").GetDouble());
+        Assert.True(json.GetProperty("lossless").GetBoolean());
+        Assert.Equal(1, json.GetProperty("prompt_ids")[0].GetInt32());   // BOS
+    }
+
+    [Fact]
+    public void MedusaJsonHasGreedysTokensAndReportsItsSteps()
+    {
+        var json = CliRunner.Run(["generate", .. GreedyGeneration.Prompt, "--drafter", "medusa:random:3", "--json"]).Json();
+        AssertCommonFields(json);
+        Assert.Equal("medusa", json.GetProperty("decoder").GetString());
+        Assert.Equal(Ids(greedy.Json, "prompt_ids"), Ids(json, "prompt_ids"));
+        Assert.Equal(Ids(greedy.Json, "new_ids"), Ids(json, "new_ids"));
+        Assert.Equal(greedy.Json.GetProperty("text").GetString(), json.GetProperty("text").GetString());
+        Assert.True(json.GetProperty("lossless").GetBoolean());
+    }
+
+    [Fact]
+    public void StreamedTextEqualsTheJsonTextAndVerboseReportsTheSteps()
+    {
+        var run = CliRunner.Run(["generate", .. GreedyGeneration.Prompt, "--drafter", "medusa:random:3", "--tree", "chain", "--verbose"]);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(greedy.Json.GetProperty("text").GetString() + "\n", run.Stdout.Replace("\r\n", "\n"));
+        string stats = Assert.Single(run.StderrLines);
+        Assert.Matches(@"^medusa: \d+ tokens in .* tokens/s\), \d+ steps, \d+\.\d\d tokens per step", stats);
+    }
+
+    [Fact]
+    public void TypicalAcceptanceIsReportedAsNotLossless()
+    {
+        var json = CliRunner.Run(["generate", .. GreedyGeneration.Prompt, "--drafter", "medusa:random:3", "--tree", "narrow",
+            "--temperature", "0.7", "--seed", "5", "--json"]).Json();
+        AssertCommonFields(json);
+        Assert.False(json.GetProperty("lossless").GetBoolean());
+    }
+
+    /// <summary>Every field of the contract with its JSON type, and the counts consistent with each other.</summary>
+    private static void AssertCommonFields(JsonElement json)
+    {
+        Assert.Equal(
+            ["prompt_ids", "new_ids", "text", "decoder", "new_tokens", "seconds", "tokens_per_second", "steps", "mean_accepted", "lossless"],
+            json.EnumerateObject().Select(p => p.Name));
+        Assert.All(json.GetProperty("prompt_ids").EnumerateArray(), id => Assert.Equal(JsonValueKind.Number, id.ValueKind));
+        Assert.Equal(JsonValueKind.String, json.GetProperty("text").ValueKind);
+        Assert.Equal(JsonValueKind.String, json.GetProperty("decoder").ValueKind);
+        Assert.True(json.GetProperty("seconds").GetDouble() > 0);
+        Assert.True(json.GetProperty("tokens_per_second").GetDouble() > 0);
+        int newTokens = json.GetProperty("new_tokens").GetInt32(), steps = json.GetProperty("steps").GetInt32();
+        Assert.Equal(newTokens, Ids(json, "new_ids").Length);
+        Assert.InRange(newTokens, 1, 12);
+        Assert.InRange(steps, 1, newTokens);
+        Assert.Equal((double)newTokens / steps, json.GetProperty("mean_accepted").GetDouble(), 1e-12);
+    }
+
+    private static int[] Ids(JsonElement json, string field) => [.. json.GetProperty(field).EnumerateArray().Select(e => e.GetInt32())];
+}
