@@ -46,7 +46,7 @@ public sealed class SpeculativeDecoder(LlamaModel model, IDrafter drafter, Draft
             var accepted = rule.Accept(model, step, tokens, treeHidden);
             TreeVerifier.Compact(cache, committed, accepted.Path);
             steps++;
-            output.RecordDepth(accepted.Path.Length - 1);
+            output.Record(new AcceptedStep([.. accepted.Path[1..].Select(j => step.Rank[j])], step.MaxDepth));
             for (int i = 1; i < accepted.Path.Length; i++)
                 if (output.Emit(tokens[accepted.Path[i]])) return output.Result(steps);
             if (output.Emit(accepted.Next)) return output.Result(steps);
@@ -92,7 +92,7 @@ public sealed class SpeculativeDecoder(LlamaModel model, IDrafter drafter, Draft
     private sealed class Output(DecodeRequest request, Action<int>? onToken)
     {
         private readonly List<int> tokens = [];
-        private readonly List<int> depths = [];
+        private readonly List<AcceptedStep> accepted = [];
 
         public int Remaining => request.MaxNewTokens - tokens.Count;
 
@@ -104,8 +104,8 @@ public sealed class SpeculativeDecoder(LlamaModel model, IDrafter drafter, Draft
             return request.IsStop(token) || tokens.Count == request.MaxNewTokens;
         }
 
-        public void RecordDepth(int depth) => depths.Add(depth);
+        public void Record(AcceptedStep step) => accepted.Add(step);
 
-        public DecodeResult Result(int steps) => new([.. tokens], steps, depths);
+        public DecodeResult Result(int steps) => new([.. tokens], steps, accepted);
     }
 }
