@@ -1,0 +1,50 @@
+using Amphista.Tensors;
+
+namespace Amphista.Training;
+
+/// <summary>
+/// A trainable float32 tensor and its gradient: Value [R, C], Grad [R, C] (vectors are [1, C]).
+/// Name is the checkpoint key (Hugging Face style, e.g. "layers.0.self_attn.q_proj.weight").
+/// Backward functions add into Grad (llm.c style), so one parameter may be used several times in a
+/// step; <see cref="ParameterSet.ZeroGrads"/> clears it between steps.
+/// </summary>
+public sealed class Parameter
+{
+    public string Name { get; }
+    public Tensor Value { get; }   // [R, C]
+    public Tensor Grad { get; }    // [R, C]
+
+    /// <summary>Whether AdamW's decoupled weight decay applies: matrices yes, gains and biases no.</summary>
+    public bool Decays { get; }
+
+    public Parameter(string name, Tensor value, bool decays)
+    {
+        Name = name;
+        Value = value;
+        Grad = new Tensor(value.Rows, value.Cols);
+        Decays = decays;
+    }
+
+    public int Rows => Value.Rows;
+    public int Cols => Value.Cols;
+
+    /// <summary>A matrix [R, C] drawn from N(0, std²) with the generator's fixed sequence.</summary>
+    public static Parameter Normal(string name, int rows, int cols, float std, RandomWeights rng) =>
+        new(name, new Tensor(rows, cols, rng.Vector(rows * cols, std)), decays: true);
+
+    /// <summary>A vector [1, C] filled with value (RMSNorm gains start at 1, biases at 0).</summary>
+    public static Parameter Constant(string name, int cols, float value)
+    {
+        var t = new Tensor(1, cols);   // [1, C]
+        t.Data.AsSpan().Fill(value);
+        return new Parameter(name, t, decays: false);
+    }
+
+    /// <summary>A zero matrix [R, C] (Medusa zero-initialises its residual blocks' W).</summary>
+    public static Parameter Zeros(string name, int rows, int cols) => new(name, new Tensor(rows, cols), decays: true);
+
+    /// <summary>A float32 copy of the value for the inference code paths.</summary>
+    public WeightMatrix ToWeightMatrix() => WeightMatrix.FromF32(Rows, Cols, Value.Data.ToArray());
+
+    public override string ToString() => $"{Name} [{Rows}, {Cols}]";
+}

@@ -1,0 +1,59 @@
+using Amphista.Tensors;
+
+namespace Amphista.Training;
+
+/// <summary>Mean loss over the counted rows and how many rows counted (targets other than −1).</summary>
+public readonly record struct CrossEntropyResult(float Loss, int Count);
+
+/// <summary>
+/// Softmax cross-entropy over logits z [T, V] with integer targets [T] (−1: row ignored):
+///   loss_t = log Σ_v exp(z_tv − m_t) − (z_t,target − m_t),  m_t = max_v z_tv (so exp never overflows),
+///   L = scale · Σ_counted loss_t / count.
+/// Fused backward: dz_t = scale · (softmax(z_t) − onehot(target_t)) / count, and 0 on ignored rows.
+/// scale carries a per-head weight such as Medusa's λ^(k−1). Rows run in parallel; the row losses are
+/// summed in row order in double.
+/// </summary>
+public static class CrossEntropy
+{
+    public const int IgnoreIndex = -1;
+
+    /// <summary>Returns L; when dLogits [T, V] is given, overwrites it with dL/dz.</summary>
+    public static CrossEntropyResult Compute(Tensor logits, ReadOnlySpan<int> targets, Tensor? dLogits, float scale = 1f)
+    {
+        int T = logits.Rows, V = logits.Cols;
+        if (targets.Length != T) throw new ArgumentException($"{targets.Length} targets for logits {logits}");
+        if (dLogits is not null && (dLogits.Rows != T || dLogits.Cols != V)) throw new ArgumentException($"dLogits {dLogits} for logits {logits}");
+        int count = 0;
+        foreach (int target in targets)
+        {
+            if (target == IgnoreIndex) continue;
+            if ((uint)target >= (uint)V) throw new ArgumentOutOfRangeException(nameof(targets), $"target {target} outside [0, {V}) and not {IgnoreIndex}");
+            count++;
+        }
+        var rowLoss = new float[T];   // [T]
+        var targetArray = targets.ToArray();
+        float gradScale = count == 0 ? 0f : scale / count;
+        Parallelism.For(T, t =>
+        {
+            var z = logits.Row(t);
+            int target = targetArray[t];
+            if (target == IgnoreIndex)
+            {
+                if (dLogits is not null) dLogits.Row(t).Clear();
+                return;
+            }
+            float max = float.NegativeInfinity;
+            for (int v = 0; v < V; v++) max = MathF.Max(max, z[v]);
+            float sum = 0f;
+            for (int v = 0; v < V; v++) sum += MathF.Exp(z[v] - max);
+            rowLoss[t] = MathF.Log(sum) - (z[target] - max);
+            if (dLogits is null) return;
+            var dz = dLogits.Row(t);
+            for (int v = 0; v < V; v++) dz[v] = MathF.Exp(z[v] - max) / sum * gradScale;
+            dz[target] -= gradScale;
+        });
+        double total = 0;
+        for (int t = 0; t < T; t++) total += rowLoss[t];
+        return new CrossEntropyResult(count == 0 ? 0f : (float)(scale * total / count), count);
+    }
+}

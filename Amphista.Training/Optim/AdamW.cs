@@ -1,0 +1,54 @@
+namespace Amphista.Training;
+
+/// <summary>
+/// AdamW (Loshchilov and Hutter 2019, as torch.optim.AdamW): at step n ≥ 1, for each element,
+///   w ← w − lr·λ·w                         (decoupled weight decay, only where Parameter.Decays)
+///   m ← β₁ m + (1 − β₁) g,  v ← β₂ v + (1 − β₂) g²
+///   w ← w − lr · (m / (1 − β₁ⁿ)) / (sqrt(v / (1 − β₂ⁿ)) + ε)
+/// Moments m, v [R, C] per parameter start at 0. Elementwise, so any order gives the same bits.
+/// </summary>
+public sealed class AdamW
+{
+    private readonly ParameterSet parameters;
+    private readonly float[][] m;   // per parameter [R, C]
+    private readonly float[][] v;   // per parameter [R, C]
+
+    public float Beta1 { get; }
+    public float Beta2 { get; }
+    public float Epsilon { get; }
+    public float WeightDecay { get; }
+
+    /// <summary>Updates taken so far (n of the bias correction).</summary>
+    public int Steps { get; private set; }
+
+    public AdamW(ParameterSet parameters, float weightDecay = 0f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f)
+    {
+        if (!(beta1 is >= 0f and < 1f) || !(beta2 is >= 0f and < 1f) || !(epsilon > 0f) || !(weightDecay >= 0f))
+            throw new ArgumentOutOfRangeException(nameof(parameters), $"AdamW needs 0 ≤ β < 1, ε > 0, λ ≥ 0; got β₁ {beta1}, β₂ {beta2}, ε {epsilon}, λ {weightDecay}");
+        this.parameters = parameters;
+        (Beta1, Beta2, Epsilon, WeightDecay) = (beta1, beta2, epsilon, weightDecay);
+        m = parameters.Select(p => new float[p.Value.Data.Length]).ToArray();
+        v = parameters.Select(p => new float[p.Value.Data.Length]).ToArray();
+    }
+
+    /// <summary>One update of every parameter from its current Grad at learning rate lr.</summary>
+    public void Step(float learningRate)
+    {
+        Steps++;
+        float correction1 = (float)(1 - Math.Pow(Beta1, Steps));
+        float correction2 = (float)(1 - Math.Pow(Beta2, Steps));
+        for (int pi = 0; pi < parameters.Count; pi++)
+        {
+            var p = parameters[pi];
+            var (w, g, mp, vp) = (p.Value.Data, p.Grad.Data, m[pi], v[pi]);
+            float decay = p.Decays ? 1f - learningRate * WeightDecay : 1f;
+            for (int i = 0; i < w.Length; i++)
+            {
+                mp[i] = Beta1 * mp[i] + (1f - Beta1) * g[i];
+                vp[i] = Beta2 * vp[i] + (1f - Beta2) * g[i] * g[i];
+                float mHat = mp[i] / correction1, vHat = vp[i] / correction2;
+                w[i] = w[i] * decay - learningRate * mHat / (MathF.Sqrt(vHat) + Epsilon);
+            }
+        }
+    }
+}
