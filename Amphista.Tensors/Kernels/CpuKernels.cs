@@ -18,15 +18,28 @@ public sealed class CpuKernels(int threads) : IKernels
     public void MatMul(Tensor x, WeightMatrix w, Tensor y)
     {
         Shapes.CheckMatMul(x, w, y);
-        // Chunks of output features: each weight row is read once and applied to all T rows.
+        // Threads split the output features; each weight row is read once for all T rows.
         ForChunks(w.Rows, minPerThread: 16, (first, end) =>
         {
             for (int o = first; o < end; o++)
-                for (int t = 0; t < x.Rows; t++)
-                    y.Data[t * y.Cols + o] = w.F32 is not null
-                        ? FixedOrderSimd.Dot(w.F32.AsSpan(o * w.Cols, w.Cols), x.Row(t))
-                        : FixedOrderSimd.Dot(w.BF16.AsSpan(o * w.Cols, w.Cols), x.Row(t));
+            {
+                if (w.F32 is not null) RowTimesAll(new F32Row(w.F32, o * w.Cols), x, y, o);
+                else RowTimesAll(new BF16Row(w.BF16!, o * w.Cols), x, y, o);
+            }
         });
+    }
+
+    /// <summary>y[t, o] = W[o, :] · x[t, :] for every t: four rows at a time, then one by one.</summary>
+    private static void RowTimesAll<W>(W row, Tensor x, Tensor y, int o) where W : struct, IWeightRow
+    {
+        Span<float> four = stackalloc float[4];
+        int t = 0;
+        for (; t + 4 <= x.Rows; t += 4)
+        {
+            WeightRowDot.Dot4(row, x.Row(t), x.Row(t + 1), x.Row(t + 2), x.Row(t + 3), four);
+            for (int i = 0; i < 4; i++) y.Data[(t + i) * y.Cols + o] = four[i];
+        }
+        for (; t < x.Rows; t++) y.Data[t * y.Cols + o] = WeightRowDot.Dot(row, x.Row(t));
     }
 
     public void Add(Tensor x, Tensor delta)

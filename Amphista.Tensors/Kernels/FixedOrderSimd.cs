@@ -32,32 +32,6 @@ internal static class FixedOrderSimd
         return sum;
     }
 
-    /// <summary>Dot of bf16 weights (widened in registers: a 16-bit shift) with float32 x.</summary>
-    public static float Dot(ReadOnlySpan<ushort> w, ReadOnlySpan<float> x)
-    {
-        int n = w.Length, i = 0;
-        ref ushort pw = ref MemoryMarshal.GetReference(w);
-        ref float px = ref MemoryMarshal.GetReference(x);
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (; i <= n - 64; i += 64)
-        {
-            var (w0, w1) = WidenBF16(Vector512.LoadUnsafe(ref pw, (nuint)i));
-            var (w2, w3) = WidenBF16(Vector512.LoadUnsafe(ref pw, (nuint)(i + 32)));
-            s0 = Vector512.FusedMultiplyAdd(w0, Load(ref px, i), s0);
-            s1 = Vector512.FusedMultiplyAdd(w1, Load(ref px, i + 16), s1);
-            s2 = Vector512.FusedMultiplyAdd(w2, Load(ref px, i + 32), s2);
-            s3 = Vector512.FusedMultiplyAdd(w3, Load(ref px, i + 48), s3);
-        }
-        for (; i <= n - 16; i += 16)
-        {
-            var wide = Vector512.WidenLower(Vector256.LoadUnsafe(ref pw, (nuint)i).ToVector512());
-            s0 = Vector512.FusedMultiplyAdd(Vector512.ShiftLeft(wide, 16).AsSingle(), Load(ref px, i), s0);
-        }
-        float sum = Vector512.Sum((s0 + s1) + (s2 + s3));
-        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(DTypes.BF16ToSingle(Unsafe.Add(ref pw, i)), Unsafe.Add(ref px, i), sum);
-        return sum;
-    }
-
     public static float SumOfSquares(ReadOnlySpan<float> a) => Dot(a, a);
 
     public static float Sum(ReadOnlySpan<float> a)
@@ -90,11 +64,4 @@ internal static class FixedOrderSimd
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Load(ref float p, int i) => Vector512.LoadUnsafe(ref p, (nuint)i);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float> Lower, Vector512<float> Upper) WidenBF16(Vector512<ushort> bits)
-    {
-        var (lower, upper) = Vector512.Widen(bits);
-        return (Vector512.ShiftLeft(lower, 16).AsSingle(), Vector512.ShiftLeft(upper, 16).AsSingle());
-    }
 }
