@@ -1,4 +1,5 @@
 using System.Globalization;
+using Amphista.Decoding.Drafting.Amphista;
 using Amphista.Decoding.Drafting.Medusa;
 using Amphista.Model;
 using Amphista.Tensors;
@@ -6,9 +7,10 @@ using Amphista.Tensors;
 namespace Amphista.Decoding.Drafting;
 
 /// <summary>
-/// The one place a drafter is named: "greedy" (no drafter), "medusa:random[:SEED]", or a drafter
-/// checkpoint directory (its config file says which kind). Random drafters are sized to the base
-/// model and seeded, so audits can reproduce them.
+/// The one place a drafter is named: "greedy" (no drafter), "medusa:random[:SEED]",
+/// "amphista:random[:SEED]", or a drafter checkpoint directory (its config file says which kind).
+/// Random drafters are sized to the base model and seeded, so audits can reproduce them; a random
+/// Amphista drafter has the default S = min(2, K) stages and B = 1 block layer.
 /// </summary>
 public static class DrafterSpec
 {
@@ -27,6 +29,7 @@ public static class DrafterSpec
             {
                 "medusa" => new MedusaDrafter(MedusaWeights.Random(
                     new MedusaConfig(heads, Layers: 1, model.HiddenSize, model.VocabSize, SharedLmHead: true), seed)),
+                "amphista" => new AmphistaDrafter(AmphistaWeights.Random(AmphistaConfig.ForBaseModel(model, heads), seed)),
                 _ => throw Unknown(spec),
             };
         }
@@ -36,9 +39,12 @@ public static class DrafterSpec
 
     private static IDrafter Load(string directory)
     {
+        if (File.Exists(Path.Combine(directory, AmphistaConfig.FileName)))
+            return new AmphistaDrafter(AmphistaWeights.Load(directory));
         if (File.Exists(Path.Combine(directory, MedusaConfig.FileName)))
             return new MedusaDrafter(MedusaWeights.Load(directory));
-        throw new InputException($"'{directory}' holds no drafter: expected {MedusaConfig.FileName} (Medusa)");
+        throw new InputException(
+            $"'{directory}' holds no drafter: expected {AmphistaConfig.FileName} (Amphista) or {MedusaConfig.FileName} (Medusa)");
     }
 
     private static int ParseSeed(string spec, string text) =>
@@ -47,5 +53,5 @@ public static class DrafterSpec
             : throw new InputException($"drafter '{spec}': seed '{text}' is not an integer");
 
     private static InputException Unknown(string spec) => new(
-        $"unknown drafter '{spec}': use greedy, medusa:random[:SEED], or a drafter checkpoint directory");
+        $"unknown drafter '{spec}': use greedy, medusa:random[:SEED], amphista:random[:SEED], or a drafter checkpoint directory");
 }

@@ -17,6 +17,13 @@ public interface IDrafter
 
     /// <summary>Starts drafting one generation on this base model (fails if the drafter does not fit it).</summary>
     IDraftSession Begin(LlamaModel model);
+
+    /// <summary>
+    /// Multiply-adds of the drafter's weight products in one decoding step that commits
+    /// committedRows positions and drafts once (<see cref="DraftCost"/>); attention score products,
+    /// which grow with the context, are not counted.
+    /// </summary>
+    long MultiplyAddsPerStep(int committedRows);
 }
 
 /// <summary>The per-generation state of a drafter.</summary>

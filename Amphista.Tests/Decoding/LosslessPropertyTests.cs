@@ -1,5 +1,6 @@
 using Amphista.Decoding;
 using Amphista.Decoding.Drafting;
+using Amphista.Decoding.Drafting.Amphista;
 using Amphista.Decoding.Drafting.Medusa;
 using Amphista.Decoding.Trees;
 using Amphista.Model.Llama;
@@ -11,9 +12,9 @@ using FsCheck.Fluent;
 namespace Amphista.Tests.Decoding;
 
 /// <summary>
-/// Lossless means bitwise: for random models, random drafters (random Medusa heads, an oracle that
-/// always proposes the greedy tokens, an adversary that never does, noise), random trees, random
-/// prompts, budgets and stop tokens, speculative decoding emits exactly the greedy tokens.
+/// Lossless means bitwise: for random models, random drafters (random Medusa and Amphista drafters,
+/// an oracle that always proposes the greedy tokens, an adversary that never does, noise), random
+/// trees, random prompts, budgets and stop tokens, speculative decoding emits exactly the greedy tokens.
 /// No tolerance anywhere.
 /// </summary>
 public class LosslessPropertyTests
@@ -28,7 +29,7 @@ public class LosslessPropertyTests
     private static Gen<Case> Cases =>
         from model in RandomModel.Gen
         from prompt in RandomModel.Prompt(model.Config.VocabSize)
-        from drafter in Gen.Elements("medusa", "oracle", "adversary", "noise")
+        from drafter in Gen.Elements("medusa", "amphista", "oracle", "adversary", "noise")
         from tree in TreeGen.Trees(maxHeads: 4, maxTopK: 3)
         from budget in Gen.Choose(1, 24)
         from stop in Gen.Elements<int?>(null, null, 0, 1, 2, 3)
@@ -59,6 +60,7 @@ public class LosslessPropertyTests
         {
             "medusa" => new MedusaDrafter(MedusaWeights.Random(
                 new MedusaConfig(heads, 1, model.Config.HiddenSize, vocab, SharedLmHead: true), c.Seed)),
+            "amphista" => new AmphistaDrafter(AmphistaWeights.Random(AmphistaConfig.ForBaseModel(model.Config, heads), c.Seed)),
             "oracle" => ScriptedDrafter.Oracle(heads, sequence, vocab),
             "adversary" => ScriptedDrafter.Adversary(heads, sequence, vocab),
             _ => ScriptedDrafter.Noise(heads, sequence, vocab, c.Seed),

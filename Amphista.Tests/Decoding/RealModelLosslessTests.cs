@@ -1,5 +1,6 @@
 using Amphista.Decoding;
 using Amphista.Decoding.Drafting;
+using Amphista.Decoding.Drafting.Amphista;
 using Amphista.Decoding.Drafting.Medusa;
 using Amphista.Decoding.Trees;
 using Amphista.Model.Llama;
@@ -10,14 +11,15 @@ namespace Amphista.Tests.Decoding;
 /// <summary>
 /// Speculative decoding on the real files equals greedy decoding exactly: the embedded demo model
 /// (bf16, its 12 held-out reference prompts) and hf-tiny-a (grouped-query attention), with random
-/// Medusa heads, the oracle and the adversary, on Medusa's 64-node tree and the smaller named trees.
+/// Medusa and Amphista drafters, the oracle and the adversary, on Medusa's 64-node tree and the
+/// smaller named trees.
 /// </summary>
 public class RealModelLosslessTests
 {
     public static TheoryData<string, string> DemoCases => new()
     {
         { "medusa", "mc_sim_7b_63" }, { "oracle", "mc_sim_7b_63" }, { "adversary", "mc_sim_7b_63" },
-        { "medusa", "narrow" }, { "oracle", "chain" },
+        { "medusa", "narrow" }, { "oracle", "chain" }, { "amphista", "mc_sim_7b_63" },
     };
 
     [Theory, MemberData(nameof(DemoCases))]
@@ -36,6 +38,7 @@ public class RealModelLosslessTests
 
     [Theory]
     [InlineData("medusa")]
+    [InlineData("amphista")]
     [InlineData("oracle")]
     [InlineData("adversary")]
     public void TinyModelDecodesExactlyAsGreedyThroughEos(string drafter)
@@ -74,6 +77,7 @@ public class RealModelLosslessTests
         {
             "medusa" => new MedusaDrafter(MedusaWeights.Random(
                 new MedusaConfig(4, 1, model.Config.HiddenSize, vocab, SharedLmHead: true), seed: 7)),
+            "amphista" => new AmphistaDrafter(AmphistaWeights.Random(AmphistaConfig.ForBaseModel(model.Config), seed: 7)),
             "oracle" => ScriptedDrafter.Oracle(4, sequence, vocab),
             _ => ScriptedDrafter.Adversary(4, sequence, vocab),
         };

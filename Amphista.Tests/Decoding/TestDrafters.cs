@@ -30,6 +30,9 @@ public sealed class ScriptedDrafter(string name, int heads, int[] greedySequence
 
     public IDraftSession Begin(LlamaModel model) => new Session(this);
 
+    /// <summary>A script costs no multiply-adds.</summary>
+    public long MultiplyAddsPerStep(int committedRows) => 0;
+
     private sealed class Session(ScriptedDrafter d) : IDraftSession
     {
         private int last = -1;   // last committed position t

@@ -16,16 +16,8 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
 
     public string Name => "medusa";
 
-    /// <summary>Multiply-adds of one draft, K·(L·D² + V·D): the blocks and the LM head products.</summary>
-    public long MultiplyAddsPerDraft
-    {
-        get
-        {
-            var c = Weights.Config;
-            long d = c.HiddenSize;
-            return c.Heads * (c.Layers * d * d + c.VocabSize * d);
-        }
-    }
+    /// <summary>Medusa reads only h_t, so its cost does not depend on how many rows were committed.</summary>
+    public long MultiplyAddsPerStep(int committedRows) => DraftCost.Medusa(Weights.Config);
 
     public IDraftSession Begin(LlamaModel model)
     {

@@ -160,7 +160,7 @@ public class MedusaDrafterTests
 
         Assert.Equal("medusa", drafter.Name);
         Assert.Equal(3, drafter.Heads);
-        Assert.Equal(3 * (2 * 4 * 4 + 10 * 4), drafter.MultiplyAddsPerDraft);
+        Assert.Equal(3 * (2 * 4 * 4 + 10 * 4), drafter.MultiplyAddsPerStep(committedRows: 3));
     }
 
     private static float[] HeadLogits(MedusaHead head, LlamaModel model, float[] h)

@@ -1,0 +1,71 @@
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+
+namespace Amphista.Decoding.Drafting.Amphista;
+
+/// <summary>
+/// One generation's Amphista state (design note, "The model we build"; SPEC §4). Commit runs feature
+/// fusion and the Staged Adaptation Layers over the newly committed rows only, extending the stage
+/// caches; Draft runs the Auto-embedding Block and the heads once, all K distributions together.
+/// </summary>
+public sealed class AmphistaSession : IDraftSession
+{
+    private readonly AmphistaWeights weights;
+    private readonly LlamaModel model;
+    private readonly AutoEmbeddingBlock block;
+
+    internal AmphistaSession(AmphistaWeights weights, LlamaModel model, RopeTable rope)
+    {
+        this.weights = weights;
+        this.model = model;
+        var c = weights.Config;
+        Stages = new StagedAdaptationLayers(model.Kernels, weights.Stages, c.Shape, rope,
+            capacity: model.Config.MaxPositions, c.HiddenSize);
+        block = new AutoEmbeddingBlock(model.Kernels, weights.AutoEmbedding, c, rope);
+    }
+
+    public StagedAdaptationLayers Stages { get; }
+
+    /// <summary>Fusion then the stages over the new rows: hidden h [T, D], positions [T], following tokens [T].</summary>
+    public void Commit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens)
+    {
+        CheckCommit(hidden, positions, followingTokens);
+        var fused = FeatureFusion.Forward(
+            model.Kernels, weights.Fusion, model.Weights.Embedding, hidden, followingTokens);   // [T, D]
+        Stages.Extend(fused, positions);
+    }
+
+    /// <summary>logits [K, V] of the K heads at the last committed position.</summary>
+    public Tensor Logits()
+    {
+        if (Stages.Committed == 0)
+            throw new InvalidOperationException("Draft before any Commit: there is no position to draft from");
+        var u = block.Forward(Stages.Last);   // [K, D]
+        return DraftingHead.Forward(model.Kernels, weights.Heads, weights.Config.RmsNormEps, u, model.Weights.LmHead);   // [K, V]
+    }
+
+    public int[][] Draft(int topK)
+    {
+        if (topK < 1 || topK > weights.Config.VocabSize)
+            throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
+        var logits = Logits();   // [K, V]
+        var candidates = new int[logits.Rows][];
+        for (int k = 0; k < candidates.Length; k++)
+        {
+            candidates[k] = new int[topK];
+            model.Kernels.TopK(logits.Row(k), candidates[k]);
+        }
+        return candidates;
+    }
+
+    private void CheckCommit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens)
+    {
+        if (hidden.Cols != weights.Config.HiddenSize || hidden.Rows != positions.Length || hidden.Rows != followingTokens.Length)
+            throw new ArgumentException(
+                $"committed hidden states {hidden} do not fit {positions.Length} positions, " +
+                $"{followingTokens.Length} following tokens and width {weights.Config.HiddenSize}");
+        foreach (int id in followingTokens)
+            if ((uint)id >= (uint)weights.Config.VocabSize)
+                throw new InputException($"following token id {id} is outside the vocabulary [0, {weights.Config.VocabSize})");
+    }
+}

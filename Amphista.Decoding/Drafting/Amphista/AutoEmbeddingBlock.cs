@@ -1,0 +1,54 @@
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
+
+namespace Amphista.Decoding.Drafting.Amphista;
+
+/// <summary>
+/// The Auto-embedding Block (design note §3; SPEC §4): bi-directional attention across the K heads.
+///   z_k = a^(stage(k))_t + P_k,   z [K, D],   P [K, D] learned
+///   u = Layer_B(… Layer_1(z)),    u [K, D]
+/// Each layer is a pre-norm Llama decoder layer with a full K × K mask, so every head sees every
+/// other head, and no RoPE: P carries the head's position. "No RoPE" is every row at position 0,
+/// where the rotation is the identity bit for bit (cos 0 = 1, sin 0 = 0: x·1 − y·0 = x for finite
+/// values), which reuses <see cref="DecoderLayer.Forward"/> unchanged.
+/// </summary>
+public sealed class AutoEmbeddingBlock
+{
+    private readonly IKernels kernels;
+    private readonly AutoEmbeddingWeights weights;
+    private readonly AmphistaConfig config;
+    private readonly RopeTable rope;
+    private readonly LayerCache scratch;          // [K, Hkv·Dh]: the K heads' keys, rewritten by every layer
+    private readonly int[] unrotated;             // [K] all 0
+    private readonly AttentionMask everyHead;     // [K, K] all visible
+
+    public AutoEmbeddingBlock(IKernels kernels, AutoEmbeddingWeights weights, AmphistaConfig config, RopeTable rope)
+    {
+        this.kernels = kernels;
+        this.weights = weights;
+        this.config = config;
+        this.rope = rope;
+        scratch = new LayerCache(config.Heads, config.Shape.KvWidth);
+        unrotated = new int[config.Heads];
+        everyHead = AttentionMask.Full(config.Heads);
+    }
+
+    /// <summary>u [K, D] from the stages' outputs at the last committed position, a [S, D].</summary>
+    public Tensor Forward(Tensor stageOutputs)
+    {
+        var z = Inputs(stageOutputs);   // [K, D]
+        foreach (var layer in weights.Layers)
+            DecoderLayer.Forward(kernels, layer, config.Shape, rope, z, scratch, unrotated, firstSlot: 0, everyHead);
+        return z;
+    }
+
+    /// <summary>z [K, D], row k = a^(stage(k))_t + P_k.</summary>
+    private Tensor Inputs(Tensor stageOutputs)
+    {
+        var z = new Tensor(config.Heads, stageOutputs.Cols);   // [K, D]
+        for (int k = 0; k < config.Heads; k++) stageOutputs.Row(config.StageOf(k)).CopyTo(z.Row(k));
+        kernels.Add(z, weights.HeadEmbeddings);
+        return z;
+    }
+}

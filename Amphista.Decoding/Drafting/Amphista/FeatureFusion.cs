@@ -1,0 +1,37 @@
+using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
+
+namespace Amphista.Decoding.Drafting.Amphista;
+
+/// <summary>
+/// Feature fusion (design note §1, "paradigm shift and feature fusion"; SPEC §4):
+///   f_i = W_fuse [h_i ; E(x_{i+1})],   W_fuse [D, 2D], h_i [D], E [V, D]
+/// h_i is the base model's final normed hidden state at committed position i and x_{i+1} the token
+/// that follows it; at the last position that is the base model's own next token, so the draft
+/// knows which token the base just chose. E is the base model's embedding, frozen and shared.
+/// </summary>
+public static class FeatureFusion
+{
+    /// <summary>f [T, D] for hidden states h [T, D] and the tokens [T] that follow them.</summary>
+    public static Tensor Forward(IKernels kernels, WeightMatrix fusion, WeightMatrix embedding,
+        Tensor hidden, ReadOnlySpan<int> followingTokens)
+    {
+        var joined = Join(hidden, embedding, followingTokens);   // [T, 2D]
+        var fused = new Tensor(hidden.Rows, hidden.Cols);         // [T, D]
+        kernels.MatMul(joined, fusion, fused);
+        return fused;
+    }
+
+    /// <summary>[h_i ; E(x_{i+1})] [T, 2D], h first.</summary>
+    private static Tensor Join(Tensor hidden, WeightMatrix embedding, ReadOnlySpan<int> followingTokens)
+    {
+        int d = hidden.Cols;
+        var joined = new Tensor(hidden.Rows, 2 * d);              // [T, 2D]
+        for (int i = 0; i < hidden.Rows; i++)
+        {
+            hidden.Row(i).CopyTo(joined.Row(i));
+            embedding.ReadRow(followingTokens[i], joined.Row(i)[d..]);
+        }
+        return joined;
+    }
+}
