@@ -10,6 +10,9 @@ public static class Commands
                             [--temperature T [--posterior-threshold E] [--posterior-alpha A] [--seed S]] [--json]
           amphista verify [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
                           (--prompt-ids 1,2,3 | --prompts FILE | --random-prompts N [--seed S]) [--max-new-tokens N] [--json]
+          amphista eval [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
+                        (--prompt-ids 1,2,3 | --prompts FILE | --heldout FILE) [--max-prompts N]
+                        [--max-new-tokens N] [--repeats R] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
           amphista help
         decoding flags:
@@ -21,6 +24,11 @@ public static class Commands
                           greedy decoding's; --posterior-threshold (default 0.09), --posterior-alpha (default 0.3)
                           and --seed (default 0) tune it
         verify decodes every prompt greedily and speculatively and exits 1 unless all outputs are equal.
+        eval measures a drafter against greedy decoding (both stop at EOS, after one warm-up run): mean accepted
+        length, acceptance per head and per candidate rank, tokens/s of both (median of R runs, default 3) and the
+        speed-up; exits 1 if any output differs from greedy. --prompts FILE: one prompt per line; --heldout FILE:
+        each line's first third of words (how the project's target numbers are defined, e.g. on
+        data/kjv-brown/heldout.txt); --max-prompts N keeps the first N lines.
         common flags: --threads N (default: all cores), --verbose (stack traces, costs)
         The default model is the embedded demo model (models/kjv-brown-14m).
         """;
@@ -37,8 +45,9 @@ public static class Commands
         {
             "generate" => GenerateCommand.Run(rest),
             "verify" => VerifyCommand.Run(rest),
+            "eval" => EvalCommand.Run(rest),
             "forward" => ForwardCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, forward, help)"),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, forward, help)"),
         };
     }
 }
