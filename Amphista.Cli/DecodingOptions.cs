@@ -65,9 +65,9 @@ public sealed class DecodingOptions
     }
 
     /// <summary>Greedy decoding, or tree speculative decoding with the drafter and the acceptance rule (greedy when null).</summary>
-    public IDecoder CreateDecoder(LlamaModel model, IAcceptanceRule? acceptance = null)
-    {
-        var drafter = CreateDrafter(model);
-        return drafter is null ? new GreedyDecoder(model) : new SpeculativeDecoder(model, drafter, Tree, acceptance);
-    }
+    public IDecoder CreateDecoder(LlamaModel model, IAcceptanceRule? acceptance = null) =>
+        CreateDecoder(model, CreateDrafter(model), acceptance);
+
+    public IDecoder CreateDecoder(LlamaModel model, IDrafter? drafter, IAcceptanceRule? acceptance = null) =>
+        drafter is null ? new GreedyDecoder(model) : new SpeculativeDecoder(model, drafter, Tree, acceptance);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Amphista.Decoding;
+using Amphista.Decoding.Drafting;
 using Amphista.Model.Tokenization;
 
 namespace Amphista.Cli;
@@ -27,7 +28,8 @@ public static class GenerateCommand
         int[] stopTokens = args.Has("--ignore-eos") ? [] : model.Config.EosTokenIds;
         var request = new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), stopTokens);
         request.Validate(model);
-        var decoder = decoding.CreateDecoder(model, acceptance);
+        var drafter = decoding.CreateDrafter(model);
+        var decoder = decoding.CreateDecoder(model, drafter, acceptance);
 
         bool json = args.Has("--json");
         var stream = new TextStream(tokenizer, prompt);
@@ -50,7 +52,19 @@ public static class GenerateCommand
             Console.Error.WriteLine($"{decoder.Name}: {newIds.Length} tokens in {seconds:F3} s ({newIds.Length / seconds:F1} tokens/s), " +
                 $"{result.Steps} steps, {result.MeanAccepted:F2} tokens per step, " +
                 $"{allocated / Math.Max(1, newIds.Length):N0} bytes allocated per token");
+        if (args.Has("--verbose") && drafter is not null)
+            Console.Error.WriteLine(DraftCostLine(drafter, result, model.Config));
         return 0;
+    }
+
+    /// <summary>
+    /// What drafting costs next to the base model: the draft pass's multiply-adds for a step that
+    /// commits as many rows as this run's steps did on average.
+    /// </summary>
+    private static string DraftCostLine(IDrafter drafter, DecodeResult result, Amphista.Model.LlamaConfig config)
+    {
+        int rows = (int)Math.Round(Math.Max(1, result.MeanAccepted));
+        return $"{drafter.Name} {DraftCost.Describe(drafter.MultiplyAddsPerStep(rows), config)}, committing {rows} rows per step";
     }
 
     /// <summary>--prompt-ids as given, or --prompt encoded with BOS (inside the Vicuna template with --chat).</summary>
