@@ -46,8 +46,9 @@ public class GenerateCliTests(GreedyGeneration greedy) : IClassFixture<GreedyGen
         var run = CliRunner.Run(["generate", .. GreedyGeneration.Prompt, "--drafter", "medusa:random:3", "--tree", "chain", "--verbose"]);
         Assert.Equal(0, run.ExitCode);
         Assert.Equal(greedy.Json.GetProperty("text").GetString() + "\n", run.Stdout.Replace("\r\n", "\n"));
-        string stats = Assert.Single(run.StderrLines);
-        Assert.Matches(@"^medusa: \d+ tokens in .* tokens/s\), \d+ steps, \d+\.\d\d tokens per step", stats);
+        Assert.Equal(2, run.StderrLines.Length);
+        Assert.Matches(@"^medusa: \d+ tokens in .* tokens/s\), \d+ steps, \d+\.\d\d tokens per step", run.StderrLines[0]);
+        Assert.Matches(@"^medusa draft: \d+\.\d\d MMAC per step \(\d+\.\d% of one base-model step of 12\.19 MMAC\)", run.StderrLines[1]);
     }
 
     [Fact]
