@@ -3,14 +3,44 @@ using System.Text.Json;
 namespace Amphista.Model;
 
 /// <summary>
-/// Typed access to config.json fields with ConfigException messages naming the file and field.
-/// A JSON null counts as absent, as transformers writes null for unset optional fields.
+/// Typed access to the fields of a JSON config (the base model's config.json and the drafters'),
+/// with ConfigException messages naming the file and field. A JSON null counts as absent, as
+/// transformers writes null for unset optional fields.
 /// </summary>
-internal sealed class ConfigFieldReader(JsonElement obj, string sourceName)
+public sealed class ConfigFieldReader(JsonElement obj, string sourceName)
 {
+    /// <summary>Parses a config file's text, which must be one JSON object; the caller disposes it.</summary>
+    public static JsonDocument ParseObject(string json, string sourceName)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            throw new ConfigException($"{sourceName}: invalid JSON ({e.Message})", e);
+        }
+        if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
+        var kind = doc.RootElement.ValueKind;
+        doc.Dispose();
+        throw new ConfigException($"{sourceName}: expected a JSON object, found {kind}");
+    }
+
     public int RequiredInt(string field) => OptionalInt(field) ?? throw Missing(field);
 
     public double RequiredDouble(string field) => OptionalDouble(field) ?? throw Missing(field);
+
+    public float RequiredFloat(string field) => OptionalFloat(field) ?? throw Missing(field);
+
+    /// <summary>Parsed straight to float32: through double, a shortest-form float could round twice.</summary>
+    public float? OptionalFloat(string field)
+    {
+        if (!TryGet(field, out var el)) return null;
+        if (el.ValueKind != JsonValueKind.Number)
+            throw new ConfigException($"{sourceName}: field '{field}' must be a number, found {el.ValueKind}");
+        return el.GetSingle();
+    }
 
     public int? OptionalInt(string field)
     {

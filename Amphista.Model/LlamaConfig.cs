@@ -36,22 +36,9 @@ public sealed record LlamaConfig(
 
     public static LlamaConfig Parse(string json, string sourceName)
     {
-        JsonDocument doc;
-        try
+        using (var doc = ConfigFieldReader.ParseObject(json, sourceName))
         {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigException($"{sourceName}: invalid JSON ({e.Message})", e);
-        }
-
-        using (doc)
-        {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new ConfigException($"{sourceName}: expected a JSON object, found {root.ValueKind}");
-            var r = new ConfigFieldReader(root, sourceName);
+            var r = new ConfigFieldReader(doc.RootElement, sourceName);
 
             string? modelType = r.OptionalString("model_type");
             if (modelType is not null && modelType != "llama")

@@ -100,12 +100,13 @@ public sealed record AmphistaConfig(
     /// <summary>Every size is required; shared_lm_head, loss_decay and base_model_name_or_path are optional.</summary>
     public static AmphistaConfig Parse(string json, string sourceName)
     {
-        using var doc = ParseObject(json, sourceName);
-        var r = new Fields(doc.RootElement, sourceName);
+        using var doc = ConfigFieldReader.ParseObject(json, sourceName);
+        var r = new ConfigFieldReader(doc.RootElement, sourceName);
         var config = new AmphistaConfig(
-            r.Int("heads"), r.Int("stages"), r.Int("block_layers"), r.Int("hidden_size"), r.Int("vocab_size"),
-            r.Int("intermediate_size"), r.Int("num_attention_heads"), r.Int("num_key_value_heads"), r.Int("head_dim"),
-            r.Int("max_position_embeddings"), r.Float("rms_norm_eps"), r.Double("rope_theta"),
+            r.RequiredInt("heads"), r.RequiredInt("stages"), r.RequiredInt("block_layers"), r.RequiredInt("hidden_size"),
+            r.RequiredInt("vocab_size"), r.RequiredInt("intermediate_size"), r.RequiredInt("num_attention_heads"),
+            r.RequiredInt("num_key_value_heads"), r.RequiredInt("head_dim"), r.RequiredInt("max_position_embeddings"),
+            r.RequiredFloat("rms_norm_eps"), r.RequiredDouble("rope_theta"),
             r.OptionalBool("shared_lm_head") ?? true, r.OptionalFloat("loss_decay") ?? 0.8f,
             r.OptionalString("base_model_name_or_path"));
         config.Validate(sourceName);
@@ -134,75 +135,5 @@ public sealed record AmphistaConfig(
         json.WriteNumber("loss_decay", LossDecay);
         if (BaseModel is not null) json.WriteString("base_model_name_or_path", BaseModel);
         json.WriteEndObject();
-    }
-
-    private static JsonDocument ParseObject(string json, string sourceName)
-    {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigException($"{sourceName}: invalid JSON ({e.Message})", e);
-        }
-        if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
-        var kind = doc.RootElement.ValueKind;
-        doc.Dispose();
-        throw new ConfigException($"{sourceName}: expected a JSON object, found {kind}");
-    }
-
-    /// <summary>Typed fields whose errors name the file and the field; a JSON null counts as absent.</summary>
-    private sealed class Fields(JsonElement root, string sourceName)
-    {
-        public int Int(string field)
-        {
-            var el = Required(field);
-            if (el.ValueKind == JsonValueKind.Number && el.TryGetInt32(out int v)) return v;
-            throw Wrong(field, "an integer", el);
-        }
-
-        public double Double(string field)
-        {
-            var el = Required(field);
-            return el.ValueKind == JsonValueKind.Number ? el.GetDouble() : throw Wrong(field, "a number", el);
-        }
-
-        public float Float(string field) => OptionalFloat(field) ?? throw Missing(field);
-
-        // Parsed straight to float32: through double, a shortest-form float could round twice.
-        public float? OptionalFloat(string field)
-        {
-            if (!TryGet(field, out var el)) return null;
-            return el.ValueKind == JsonValueKind.Number ? el.GetSingle() : throw Wrong(field, "a number", el);
-        }
-
-        public bool? OptionalBool(string field)
-        {
-            if (!TryGet(field, out var el)) return null;
-            return el.ValueKind switch
-            {
-                JsonValueKind.True => true,
-                JsonValueKind.False => false,
-                _ => throw Wrong(field, "true or false", el),
-            };
-        }
-
-        public string? OptionalString(string field)
-        {
-            if (!TryGet(field, out var el)) return null;
-            return el.ValueKind == JsonValueKind.String ? el.GetString() : throw Wrong(field, "a string", el);
-        }
-
-        private JsonElement Required(string field) => TryGet(field, out var el) ? el : throw Missing(field);
-
-        private bool TryGet(string field, out JsonElement el) =>
-            root.TryGetProperty(field, out el) && el.ValueKind != JsonValueKind.Null;
-
-        private ConfigException Missing(string field) => new($"{sourceName}: required field '{field}' is missing");
-
-        private ConfigException Wrong(string field, string wanted, JsonElement el) =>
-            new($"{sourceName}: field '{field}' must be {wanted}, found {el}");
     }
 }

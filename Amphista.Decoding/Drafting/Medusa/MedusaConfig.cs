@@ -45,17 +45,17 @@ public sealed record MedusaConfig(
     /// </summary>
     public static MedusaConfig Parse(string json, string sourceName, Checkpoint? weights)
     {
-        using var doc = ParseObject(json, sourceName);
-        var root = doc.RootElement;
-        int heads = RequiredInt(root, "medusa_num_heads", sourceName);
-        int layers = RequiredInt(root, "medusa_num_layers", sourceName);
+        using var doc = ConfigFieldReader.ParseObject(json, sourceName);
+        var r = new ConfigFieldReader(doc.RootElement, sourceName);
+        int heads = r.RequiredInt("medusa_num_heads");
+        int layers = r.RequiredInt("medusa_num_layers");
         string headZeroLmHead = LmHeadKey(0, layers);
-        bool shared = OptionalBool(root, "shared_lm_head", sourceName)
+        bool shared = r.OptionalBool("shared_lm_head")
             ?? !FromWeights(weights, sourceName, "shared_lm_head").Contains(headZeroLmHead);
-        int hidden = OptionalInt(root, "hidden_size", sourceName)
+        int hidden = r.OptionalInt("hidden_size")
             ?? checked((int)FromWeights(weights, sourceName, "hidden_size").Info(BlockWeightKey(0, 0)).Shape[^1]);
-        int vocab = OptionalInt(root, "vocab_size", sourceName) ?? InferVocab(weights, headZeroLmHead, sourceName);
-        var config = new MedusaConfig(heads, layers, hidden, vocab, shared, OptionalString(root, "base_model_name_or_path", sourceName));
+        int vocab = r.OptionalInt("vocab_size") ?? InferVocab(weights, headZeroLmHead, sourceName);
+        var config = new MedusaConfig(heads, layers, hidden, vocab, shared, r.OptionalString("base_model_name_or_path"));
         config.Validate(sourceName);
         return config;
     }
@@ -85,57 +85,6 @@ public sealed record MedusaConfig(
         json.WriteBoolean("shared_lm_head", SharedLmHead);
         if (BaseModel is not null) json.WriteString("base_model_name_or_path", BaseModel);
         json.WriteEndObject();
-    }
-
-    private static JsonDocument ParseObject(string json, string sourceName)
-    {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException e)
-        {
-            throw new ConfigException($"{sourceName}: invalid JSON ({e.Message})", e);
-        }
-        if (doc.RootElement.ValueKind == JsonValueKind.Object) return doc;
-        var kind = doc.RootElement.ValueKind;
-        doc.Dispose();
-        throw new ConfigException($"{sourceName}: expected a JSON object, found {kind}");
-    }
-
-    // A JSON null counts as absent, as transformers writes null for unset optional fields.
-    private static bool TryGet(JsonElement root, string field, out JsonElement value) =>
-        root.TryGetProperty(field, out value) && value.ValueKind != JsonValueKind.Null;
-
-    private static int RequiredInt(JsonElement root, string field, string sourceName) =>
-        OptionalInt(root, field, sourceName)
-        ?? throw new ConfigException($"{sourceName}: required field '{field}' is missing");
-
-    private static int? OptionalInt(JsonElement root, string field, string sourceName)
-    {
-        if (!TryGet(root, field, out var el)) return null;
-        if (el.ValueKind == JsonValueKind.Number && el.TryGetInt32(out int v)) return v;
-        throw new ConfigException($"{sourceName}: field '{field}' must be an integer, found {el}");
-    }
-
-    private static bool? OptionalBool(JsonElement root, string field, string sourceName)
-    {
-        if (!TryGet(root, field, out var el)) return null;
-        return el.ValueKind switch
-        {
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => throw new ConfigException($"{sourceName}: field '{field}' must be true or false, found {el.ValueKind}"),
-        };
-    }
-
-    private static string? OptionalString(JsonElement root, string field, string sourceName)
-    {
-        if (!TryGet(root, field, out var el)) return null;
-        if (el.ValueKind != JsonValueKind.String)
-            throw new ConfigException($"{sourceName}: field '{field}' must be a string, found {el.ValueKind}");
-        return el.GetString();
     }
 
     private static Checkpoint FromWeights(Checkpoint? weights, string sourceName, string field) =>
