@@ -8,27 +8,18 @@ try
 {
     return Commands.Run(args);
 }
-catch (UsageException e)
-{
-    Console.Error.WriteLine($"amphista: {e.Message}");
-    if (verbose) Console.Error.WriteLine(e);
-    return 2;
-}
-catch (AmphistaException e)
-{
-    Console.Error.WriteLine($"amphista: {e.Message}");
-    if (verbose) Console.Error.WriteLine(e);
-    return 1;
-}
-catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-{
-    Console.Error.WriteLine($"amphista: {e.Message}");
-    if (verbose) Console.Error.WriteLine(e);
-    return 1;
-}
 catch (Exception e)
 {
-    Console.Error.WriteLine($"amphista: internal error: {e.GetType().Name}: {e.Message} (rerun with --verbose for the stack trace)");
+    int code = e switch
+    {
+        UsageException => 2,
+        AmphistaException or IOException or UnauthorizedAccessException => 1,
+        _ => 3,
+    };
+    string message = code == 3
+        ? $"internal error: {e.GetType().Name}: {e.Message} (rerun with --verbose for the stack trace)"
+        : e.Message;
+    Console.Error.WriteLine($"amphista: {message}");
     if (verbose) Console.Error.WriteLine(e);
-    return 3;
+    return code;
 }
