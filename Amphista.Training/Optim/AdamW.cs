@@ -31,6 +31,15 @@ public sealed class AdamW
         v = parameters.Select(p => new float[p.Value.Data.Length]).ToArray();
     }
 
+    /// <summary>
+    /// Parameter i's moments m, v [R, C], live: a checkpoint writes them, a resumed run overwrites them
+    /// in place and then calls <see cref="Restore"/>, so training continues bit for bit.
+    /// </summary>
+    public (float[] M, float[] V) Moments(int index) => (m[index], v[index]);
+
+    /// <summary>Sets the update count n of a checkpoint whose moments were loaded through <see cref="Moments"/>.</summary>
+    public void Restore(int steps) => Steps = steps >= 0 ? steps : throw new ArgumentOutOfRangeException(nameof(steps), $"negative step count {steps}");
+
     /// <summary>One update of every parameter from its current Grad at learning rate lr.</summary>
     public void Step(float learningRate)
     {
