@@ -14,6 +14,10 @@ public static class Commands
                         (--prompt-ids 1,2,3 | --prompts FILE | --heldout FILE) [--max-prompts N]
                         [--max-new-tokens N] [--repeats R] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
+          amphista train --drafter medusa|amphista [--model DIR] --data FILE --out DIR [--heads K] [--stages S]
+                         [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self] [--seq-len T]
+                         [--max-sequences N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
+                         [--checkpoint-every N] [--resume]
           amphista help
         decoding flags:
           --drafter SPEC  greedy (generate's default), medusa:random[:SEED], amphista:random[:SEED], or a drafter
@@ -29,6 +33,17 @@ public static class Commands
         speed-up; exits 1 if any output differs from greedy. --prompts FILE: one prompt per line; --heldout FILE:
         each line's first third of words (how the project's target numbers are defined, e.g. on
         data/kjv-brown/heldout.txt); --max-prompts N keeps the first N lines.
+        train fits drafting heads to the frozen base model and writes a drafter checkpoint to OUT (use it as
+        --drafter OUT), training_log.json and checkpoint/. --data: one document per line, plain or gzip, e.g.
+        data/kjv-brown/train.txt.gz; --targets corpus (default) packs the text into sequences of T tokens (default
+        128), self continues each document's first third with the base model's greedy output; --max-sequences N
+        keeps the first N. --heads K (default 4); --block-layers B: Medusa's residual blocks per head, Amphista's
+        auto-embedding layers (default 1); --stages S (default min(2, K)) and --mlp F (default the base model's)
+        are Amphista's; --own-lm-heads gives each Medusa head a trainable LM head. --steps N (default one pass over
+        the data) with --batch B sequences a step (default 8), AdamW at --lr X (default 1e-3), 5% warm-up then
+        cosine to 10%, gradients clipped to norm 1; --minutes M alone sets N from the measured speed, and caps
+        any run. A checkpoint every N steps (default 100) and when the run stops (time, Ctrl+C); --resume
+        continues it bit for bit (same flags).
         common flags: --threads N (default: all cores), --verbose (stack traces, costs)
         The default model is the embedded demo model (models/kjv-brown-14m).
         """;
@@ -47,7 +62,8 @@ public static class Commands
             "verify" => VerifyCommand.Run(rest),
             "eval" => EvalCommand.Run(rest),
             "forward" => ForwardCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, forward, help)"),
+            "train" => TrainCommand.Run(rest),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, forward, train, help)"),
         };
     }
 }
