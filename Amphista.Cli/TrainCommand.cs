@@ -10,7 +10,7 @@ namespace Amphista.Cli;
 /// <summary>
 /// amphista train --drafter medusa|amphista [--model DIR] --data FILE --out DIR [--heads K] [--stages S]
 ///                [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self] [--seq-len T]
-///                [--max-sequences N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
+///                [--max-sequences N] [--max-tokens N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
 ///                [--checkpoint-every N] [--resume] [--threads N]
 /// Trains drafting heads on a frozen base model: sequences from the corpus (packed text) or the base
 /// model's own continuations (self-distillation), their hidden states computed once, then
@@ -26,7 +26,7 @@ public static class TrainCommand
     {
         var args = new CliArguments("train", argv,
             new HashSet<string>([.. ModelOptions.Options, "--drafter", "--data", "--out", "--heads", "--stages", "--block-layers",
-                "--mlp", "--targets", "--seq-len", "--max-sequences", "--steps", "--minutes", "--batch", "--lr", "--seed",
+                "--mlp", "--targets", "--seq-len", "--max-sequences", "--max-tokens", "--steps", "--minutes", "--batch", "--lr", "--seed",
                 "--checkpoint-every"]),
             new HashSet<string>(["--own-lm-heads", "--resume", "--verbose"]));
         string kind = args.Require("--drafter");
@@ -61,7 +61,10 @@ public static class TrainCommand
         var tokenizer = ModelOptions.LoadTokenizer(args);
         var clock = Stopwatch.StartNew();
         var corpus = TextCorpus.Load(dataPath, seed);
-        long maxTokens = maxSequences is { } cap ? (long)cap * sequenceLength : long.MaxValue;
+        // Self-distilled sequences end at EOS, mostly well short of L: a sequence cap alone would decode
+        // far more documents than it keeps, so the token budget can be given directly.
+        long maxTokens = args.Has("--max-tokens") ? args.Int("--max-tokens", 0, min: 1)
+            : maxSequences is { } cap ? (long)cap * sequenceLength : long.MaxValue;
         var sequences = corpus.Sequences(tokenizer, model, new SequenceOptions(mode, sequenceLength, seed, maxTokens), threads);
         if (maxSequences is { } keep && sequences.Count > keep) sequences = sequences[..keep];
         if (sequences.Count == 0)
