@@ -9,7 +9,8 @@ namespace Amphista.Cli;
 /// <summary>
 /// The flags that choose a decoder, shared by every command that decodes: --drafter SPEC (greedy,
 /// medusa:random[:SEED], amphista:random[:SEED], or a drafter checkpoint directory), --tree NAME
-/// (a known tree or a literal path list) and --heads K (for random drafters).
+/// (a known tree or a literal path list; without it, the tree stored with a drafter checkpoint, else
+/// mc_sim_7b_63) and --heads K (for random drafters).
 /// </summary>
 public sealed class DecodingOptions
 {
@@ -48,7 +49,7 @@ public sealed class DecodingOptions
         string spec = defaultDrafter is null ? args.Require("--drafter") : args.Get("--drafter") ?? defaultDrafter;
         if (spec == Greedy && (args.Has("--tree") || args.Has("--heads")))
             throw new UsageException($"{command}: --tree and --heads need a drafter (--drafter SPEC)");
-        var tree = NamedTrees.Get(args.Get("--tree") ?? DefaultTree);
+        var tree = NamedTrees.Get(args.Get("--tree") ?? Amphista.Decoding.Drafting.DrafterSpec.StoredTree(spec) ?? DefaultTree);
         return new DecodingOptions(command, spec, tree, args.Int("--heads", DefaultHeads, min: 1));
     }
 

@@ -20,7 +20,7 @@ public static class GenerateCommand
             new HashSet<string>([.. ModelOptions.Options, .. DecodingOptions.Options, .. AcceptanceOptions.Options,
                 "--prompt", "--prompt-ids", "--max-new-tokens"]),
             new HashSet<string>(["--json", "--chat", "--ignore-eos", "--verbose"]));
-        var decoding = DecodingOptions.Parse("generate", args, defaultDrafter: DecodingOptions.Greedy);
+        var decoding = DecodingOptions.Parse("generate", args, defaultDrafter: ModelOptions.DefaultDrafter(args));
         var acceptance = AcceptanceOptions.Parse("generate", args, decoding);
         var model = ModelOptions.LoadModel(args);
         var tokenizer = ModelOptions.LoadTokenizer(args);

@@ -12,7 +12,17 @@ public static class ModelOptions
     /// <summary>The embedded demo model, shipped next to the binary: the default of every command.</summary>
     public static string DefaultModelDir => Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m");
 
+    /// <summary>The Amphista drafter trained for the demo model, shipped beside it.</summary>
+    public static string DefaultDrafterDir => Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m-amphista");
+
     public static string ModelDir(CliArguments args) => args.Get("--model") ?? DefaultModelDir;
+
+    /// <summary>
+    /// generate's drafter when none is named: the shipped Amphista drafter on the demo model it was
+    /// trained for; greedy decoding on any other model, which that drafter would not fit.
+    /// </summary>
+    public static string DefaultDrafter(CliArguments args) =>
+        args.Get("--model") is null && Directory.Exists(DefaultDrafterDir) ? DefaultDrafterDir : DecodingOptions.Greedy;
 
     public static LlamaModel LoadModel(CliArguments args) =>
         LlamaModel.Load(ModelDir(args), new CpuKernels(args.Int("--threads", Environment.ProcessorCount, min: 1)));

@@ -37,6 +37,19 @@ public static class DrafterSpec
         throw Unknown(spec);
     }
 
+    /// <summary>The file in a drafter directory that names the tree to use with it when none is given.</summary>
+    public const string TreeFileName = "draft_tree.json";
+
+    /// <summary>
+    /// The tree stored with a drafter checkpoint (a tree name or a path list such as [[0],[0,0],[1]],
+    /// chosen for the machine it will run on), or null when the spec is not a directory holding one.
+    /// </summary>
+    public static string? StoredTree(string spec)
+    {
+        string path = Path.Combine(spec, TreeFileName);
+        return Directory.Exists(spec) && File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+    }
+
     private static IDrafter Load(string directory)
     {
         if (File.Exists(Path.Combine(directory, AmphistaConfig.FileName)))

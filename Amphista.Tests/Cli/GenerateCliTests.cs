@@ -7,7 +7,7 @@ public sealed class GreedyGeneration
 {
     public static readonly string[] Prompt = ["--prompt", "And God said", "--max-new-tokens", "12"];
 
-    public JsonElement Json { get; } = CliRunner.Run(["generate", .. Prompt, "--json"]).Json();
+    public JsonElement Json { get; } = CliRunner.Run(["generate", .. Prompt, "--drafter", "greedy", "--json"]).Json();
 }
 
 /// <summary>
@@ -26,6 +26,17 @@ public class GenerateCliTests(GreedyGeneration greedy) : IClassFixture<GreedyGen
         Assert.Equal(1.0, json.GetProperty("mean_accepted").GetDouble());
         Assert.True(json.GetProperty("lossless").GetBoolean());
         Assert.Equal(1, json.GetProperty("prompt_ids")[0].GetInt32());   // BOS
+    }
+
+    [Fact]
+    public void TheDefaultDrafterIsTheShippedAmphistaDrafterAndGivesGreedysTokens()
+    {
+        var json = CliRunner.Run(["generate", .. GreedyGeneration.Prompt, "--json"]).Json();
+        AssertCommonFields(json);
+        Assert.Equal("amphista", json.GetProperty("decoder").GetString());
+        Assert.Equal(Ids(greedy.Json, "new_ids"), Ids(json, "new_ids"));
+        Assert.True(json.GetProperty("steps").GetInt32() < json.GetProperty("new_tokens").GetInt32(),
+            "the trained drafter saved no base-model pass");
     }
 
     [Fact]
