@@ -1,3 +1,4 @@
+using Amphista.Model.Checkpoints;
 using Amphista.Tensors;
 
 namespace Amphista.Model.Llama;
@@ -22,4 +23,20 @@ public sealed record DecoderLayerWeights(
     WeightMatrix Down)         // [D, F]        mlp.down_proj
 {
     public IEnumerable<WeightMatrix> Matrices => [Wq, Wk, Wv, Wo, Gate, Up, Down];
+
+    /// <summary>Reads a layer stored under Hugging Face's names after a prefix such as "model.layers.3.".</summary>
+    public static DecoderLayerWeights Read(Checkpoint checkpoint, string prefix, int width, int mlpWidth, LayerShape shape)
+    {
+        int d = width, qw = shape.QueryWidth, kvw = shape.KvWidth;
+        return new DecoderLayerWeights(
+            checkpoint.ReadVector(prefix + "input_layernorm.weight", d),
+            checkpoint.ReadMatrix(prefix + "self_attn.q_proj.weight", qw, d),
+            checkpoint.ReadMatrix(prefix + "self_attn.k_proj.weight", kvw, d),
+            checkpoint.ReadMatrix(prefix + "self_attn.v_proj.weight", kvw, d),
+            checkpoint.ReadMatrix(prefix + "self_attn.o_proj.weight", d, qw),
+            checkpoint.ReadVector(prefix + "post_attention_layernorm.weight", d),
+            checkpoint.ReadMatrix(prefix + "mlp.gate_proj.weight", mlpWidth, d),
+            checkpoint.ReadMatrix(prefix + "mlp.up_proj.weight", mlpWidth, d),
+            checkpoint.ReadMatrix(prefix + "mlp.down_proj.weight", d, mlpWidth));
+    }
 }

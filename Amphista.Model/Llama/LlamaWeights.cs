@@ -15,23 +15,12 @@ public sealed record LlamaWeights(
 {
     public static LlamaWeights Load(Checkpoint checkpoint, LlamaConfig c)
     {
-        int d = c.HiddenSize, qw = c.NumHeads * c.HeadDim, kvw = c.NumKvHeads * c.HeadDim;
+        int d = c.HiddenSize;
         var embedding = checkpoint.ReadMatrix("model.embed_tokens.weight", c.VocabSize, d);
+        var shape = new LayerShape(c.NumHeads, c.NumKvHeads, c.HeadDim, c.RmsNormEps);
         var layers = new DecoderLayerWeights[c.NumLayers];
         for (int i = 0; i < c.NumLayers; i++)
-        {
-            string p = $"model.layers.{i}.";
-            layers[i] = new DecoderLayerWeights(
-                checkpoint.ReadVector(p + "input_layernorm.weight", d),
-                checkpoint.ReadMatrix(p + "self_attn.q_proj.weight", qw, d),
-                checkpoint.ReadMatrix(p + "self_attn.k_proj.weight", kvw, d),
-                checkpoint.ReadMatrix(p + "self_attn.v_proj.weight", kvw, d),
-                checkpoint.ReadMatrix(p + "self_attn.o_proj.weight", d, qw),
-                checkpoint.ReadVector(p + "post_attention_layernorm.weight", d),
-                checkpoint.ReadMatrix(p + "mlp.gate_proj.weight", c.IntermediateSize, d),
-                checkpoint.ReadMatrix(p + "mlp.up_proj.weight", c.IntermediateSize, d),
-                checkpoint.ReadMatrix(p + "mlp.down_proj.weight", d, c.IntermediateSize));
-        }
+            layers[i] = DecoderLayerWeights.Read(checkpoint, $"model.layers.{i}.", d, c.IntermediateSize, shape);
         var finalNorm = checkpoint.ReadVector("model.norm.weight", d);
         var lmHead = c.TieWordEmbeddings && !checkpoint.Contains("lm_head.weight")
             ? embedding

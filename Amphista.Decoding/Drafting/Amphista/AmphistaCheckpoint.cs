@@ -45,20 +45,8 @@ public static class AmphistaCheckpoint
         SafeTensorsWriter.Write(Path.Combine(directory, WeightsFileName), Tensors(weights));
     }
 
-    private static DecoderLayerWeights ReadLayer(Checkpoint file, AmphistaConfig c, string p)
-    {
-        int d = c.HiddenSize, f = c.AdaptationIntermediateSize, qw = c.Shape.QueryWidth, kvw = c.Shape.KvWidth;
-        return new DecoderLayerWeights(
-            file.ReadVector(p + "input_layernorm.weight", d),
-            file.ReadMatrix(p + "self_attn.q_proj.weight", qw, d),
-            file.ReadMatrix(p + "self_attn.k_proj.weight", kvw, d),
-            file.ReadMatrix(p + "self_attn.v_proj.weight", kvw, d),
-            file.ReadMatrix(p + "self_attn.o_proj.weight", d, qw),
-            file.ReadVector(p + "post_attention_layernorm.weight", d),
-            file.ReadMatrix(p + "mlp.gate_proj.weight", f, d),
-            file.ReadMatrix(p + "mlp.up_proj.weight", f, d),
-            file.ReadMatrix(p + "mlp.down_proj.weight", d, f));
-    }
+    private static DecoderLayerWeights ReadLayer(Checkpoint file, AmphistaConfig c, string prefix) =>
+        DecoderLayerWeights.Read(file, prefix, c.HiddenSize, c.AdaptationIntermediateSize, c.Shape);
 
     private static DraftingHeadWeights ReadHead(Checkpoint file, AmphistaConfig c, string p)
     {
