@@ -57,7 +57,7 @@ public sealed class CpuKernels(int threads) : IKernels
     public void Silu(Tensor x, Tensor y)
     {
         Shapes.CheckSame(x, y, y);
-        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = x.Data[i] / (1f + MathF.Exp(-x.Data[i]));
+        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = Activation.Silu(x.Data[i]);
     }
 
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
@@ -94,10 +94,7 @@ public sealed class CpuKernels(int threads) : IKernels
         ForChunks(gate.Rows, minPerThread: 1, (first, end) =>
         {
             for (int i = first * gate.Cols; i < end * gate.Cols; i++)
-            {
-                float g = gate.Data[i];
-                y.Data[i] = g / (1f + MathF.Exp(-g)) * up.Data[i];
-            }
+                y.Data[i] = Activation.Silu(gate.Data[i]) * up.Data[i];
         });
     }
 

@@ -34,7 +34,7 @@ public sealed class ReferenceKernels : IKernels
     public void Silu(Tensor x, Tensor y)
     {
         Shapes.CheckSame(x, y, y);
-        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = x.Data[i] / (1f + MathF.Exp(-x.Data[i]));
+        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = Activation.Silu(x.Data[i]);
     }
 
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
@@ -69,10 +69,7 @@ public sealed class ReferenceKernels : IKernels
     {
         Shapes.CheckSame(gate, up, y);
         for (int i = 0; i < gate.Data.Length; i++)
-        {
-            float g = gate.Data[i];
-            y.Data[i] = g / (1f + MathF.Exp(-g)) * up.Data[i];
-        }
+            y.Data[i] = Activation.Silu(gate.Data[i]) * up.Data[i];
     }
 
     public void Softmax(Tensor x)
