@@ -4,10 +4,13 @@ namespace Amphista.Tensors;
 /// A float32 activation buffer with an explicit 2-D shape [Rows, Cols] (row-major). Every activation
 /// in the project is a stack of row vectors (tokens, heads, tree nodes), so two dimensions suffice;
 /// the shape comment where a Tensor is declared names what the rows and columns are.
+/// A working buffer is allocated once for the most rows a step can need and then used at each
+/// step's row count (<see cref="Resize"/>), so the decode loop allocates nothing; Data may therefore
+/// be longer than Rows × Cols, and <see cref="Span"/> is the live part.
 /// </summary>
 public sealed class Tensor
 {
-    public int Rows { get; }
+    public int Rows { get; private set; }
     public int Cols { get; }
     public float[] Data { get; }
 
@@ -26,6 +29,21 @@ public sealed class Tensor
         Rows = rows;
         Cols = cols;
         Data = data;
+    }
+
+    /// <summary>The live elements [Rows · Cols].</summary>
+    public Span<float> Span => Data.AsSpan(0, Rows * Cols);
+
+    /// <summary>The most rows the buffer holds.</summary>
+    public int Capacity => Cols == 0 ? Rows : Data.Length / Cols;
+
+    /// <summary>Uses the first rows rows of the buffer from now on (the contents are kept).</summary>
+    public Tensor Resize(int rows)
+    {
+        if (rows < 0 || rows > Capacity)
+            throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows do not fit a buffer of {Capacity} rows of {Cols}");
+        Rows = rows;
+        return this;
     }
 
     public Span<float> Row(int r)

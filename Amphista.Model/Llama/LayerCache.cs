@@ -19,8 +19,8 @@ public sealed class LayerCache(int capacity, int kvWidth)
     {
         if (firstSlot < 0 || firstSlot + k.Rows > Capacity)
             throw new InputException($"the key/value cache holds {Capacity} slots; slots {firstSlot}..{firstSlot + k.Rows - 1} do not fit");
-        k.Data.CopyTo(K.Data, firstSlot * K.Cols);
-        v.Data.CopyTo(V.Data, firstSlot * V.Cols);
+        k.Span.CopyTo(K.Data.AsSpan(firstSlot * K.Cols));
+        v.Span.CopyTo(V.Data.AsSpan(firstSlot * V.Cols));
     }
 
     /// <summary>Moves one slot's keys and values to another slot (tree commit).</summary>

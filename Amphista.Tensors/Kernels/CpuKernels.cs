@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 
@@ -12,6 +11,8 @@ namespace Amphista.Tensors.Kernels;
 public sealed class CpuKernels(int threads) : IKernels
 {
     private readonly WorkerPool pool = new(Math.Max(1, threads));
+    private readonly MatMulWork matMul = new();
+    private readonly AttentionWork attention = new();
 
     public int Threads { get; } = Math.Max(1, threads);
 
@@ -19,33 +20,17 @@ public sealed class CpuKernels(int threads) : IKernels
     {
         Shapes.CheckMatMul(x, w, y);
         // Threads split the output features; each weight row is read once for all T rows.
-        ForChunks(w.Rows, minPerThread: 16, (first, end) =>
+        lock (matMul)
         {
-            for (int o = first; o < end; o++)
-            {
-                if (w.F32 is not null) RowTimesAll(new F32Row(w.F32, o * w.Cols), x, y, o);
-                else RowTimesAll(new BF16Row(w.BF16!, o * w.Cols), x, y, o);
-            }
-        });
-    }
-
-    /// <summary>y[t, o] = W[o, :] · x[t, :] for every t: four rows at a time, then one by one.</summary>
-    private static void RowTimesAll<W>(W row, Tensor x, Tensor y, int o) where W : struct, IWeightRow
-    {
-        Span<float> four = stackalloc float[4];
-        int t = 0;
-        for (; t + 4 <= x.Rows; t += 4)
-        {
-            WeightRowDot.Dot4(row, x.Row(t), x.Row(t + 1), x.Row(t + 2), x.Row(t + 3), four);
-            for (int i = 0; i < 4; i++) y.Data[(t + i) * y.Cols + o] = four[i];
+            matMul.Set(x, w, y);
+            ForChunks(w.Rows, minPerThread: 16, matMul);
         }
-        for (; t < x.Rows; t++) y.Data[t * y.Cols + o] = WeightRowDot.Dot(row, x.Row(t));
     }
 
     public void Add(Tensor x, Tensor delta)
     {
         Shapes.CheckSame(x, delta, x);
-        TensorPrimitives.Add(x.Data, delta.Data, x.Data);
+        TensorPrimitives.Add(x.Span, delta.Span, x.Span);
     }
 
     public void AddBias(Tensor x, float[] bias)
@@ -57,7 +42,7 @@ public sealed class CpuKernels(int threads) : IKernels
     public void Silu(Tensor x, Tensor y)
     {
         Shapes.CheckSame(x, y, y);
-        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = Activation.Silu(x.Data[i]);
+        for (int i = 0; i < x.Rows * x.Cols; i++) y.Data[i] = Activation.Silu(x.Data[i]);
     }
 
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
@@ -91,11 +76,8 @@ public sealed class CpuKernels(int threads) : IKernels
     public void SwiGlu(Tensor gate, Tensor up, Tensor y)
     {
         Shapes.CheckSame(gate, up, y);
-        ForChunks(gate.Rows, minPerThread: 1, (first, end) =>
-        {
-            for (int i = first * gate.Cols; i < end * gate.Cols; i++)
-                y.Data[i] = Activation.Silu(gate.Data[i]) * up.Data[i];
-        });
+        for (int i = 0; i < gate.Rows * gate.Cols; i++)
+            y.Data[i] = Activation.Silu(gate.Data[i]) * up.Data[i];
     }
 
     public void Softmax(Tensor x)
@@ -112,16 +94,11 @@ public sealed class CpuKernels(int threads) : IKernels
     public void Attention(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim, Tensor y)
     {
         Shapes.CheckAttention(q, k, v, mask, headDim, y);
-        int heads = q.Cols / headDim;
-        ForChunks(q.Rows * heads, minPerThread: 1, (first, end) =>
+        lock (attention)
         {
-            float[] scores = ArrayPool<float>.Shared.Rent(mask.Slots);   // [S]
-            int[] slots = ArrayPool<int>.Shared.Rent(mask.Slots);        // [S]
-            for (int job = first; job < end; job++)
-                AttentionHead(q, k, v, mask, headDim, y, job / heads, job % heads, scores, slots);
-            ArrayPool<float>.Shared.Return(scores);
-            ArrayPool<int>.Shared.Return(slots);
-        });
+            attention.Set(q, k, v, mask, headDim, y);
+            ForChunks(q.Rows * (q.Cols / headDim), minPerThread: 1, attention);
+        }
     }
 
     public int Argmax(ReadOnlySpan<float> x)
@@ -161,31 +138,6 @@ public sealed class CpuKernels(int threads) : IKernels
         }
     }
 
-    /// <summary>One (row, head) of attention: visible slots visited in increasing order.</summary>
-    private static void AttentionHead(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim, Tensor y,
-        int t, int h, float[] scores, int[] slots)
-    {
-        int group = q.Cols / k.Cols, kvOff = h / group * headDim;
-        var query = q.Row(t).Slice(h * headDim, headDim);
-        float scale = 1f / MathF.Sqrt(headDim);
-        int n = 0;
-        var visible = mask.Row(t);
-        for (int s = 0; s < visible.Length; s++)
-            if (visible[s]) slots[n++] = s;
-        float max = float.NegativeInfinity;
-        for (int j = 0; j < n; j++)
-        {
-            scores[j] = FixedOrderSimd.Dot(query, k.Row(slots[j]).Slice(kvOff, headDim)) * scale;
-            max = MathF.Max(max, scores[j]);
-        }
-        for (int j = 0; j < n; j++) scores[j] = MathF.Exp(scores[j] - max);
-        float sum = FixedOrderSimd.Sum(scores.AsSpan(0, n));
-        var output = y.Row(t).Slice(h * headDim, headDim);
-        output.Clear();
-        for (int j = 0; j < n; j++)
-            FixedOrderSimd.MultiplyAdd(output, scores[j] / sum, v.Row(slots[j]).Slice(kvOff, headDim));
-    }
-
     private static void RotatePair(Span<float> lower, Span<float> upper, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
     {
         int i = 0;
@@ -207,11 +159,11 @@ public sealed class CpuKernels(int threads) : IKernels
     }
 
     /// <summary>Runs body over [0, count) split across threads; how work maps to threads never matters.</summary>
-    private void ForChunks(int count, int minPerThread, Action<int, int> body)
+    private void ForChunks(int count, int minPerThread, IPartitioned body)
     {
         if (Threads == 1 || count < 2 * minPerThread)
         {
-            body(0, count);
+            body.Run(0, count);
             return;
         }
         pool.For(count, body);

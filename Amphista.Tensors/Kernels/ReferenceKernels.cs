@@ -21,7 +21,7 @@ public sealed class ReferenceKernels : IKernels
     public void Add(Tensor x, Tensor delta)
     {
         Shapes.CheckSame(x, delta, x);
-        for (int i = 0; i < x.Data.Length; i++) x.Data[i] += delta.Data[i];
+        for (int i = 0; i < x.Rows * x.Cols; i++) x.Data[i] += delta.Data[i];
     }
 
     public void AddBias(Tensor x, float[] bias)
@@ -34,7 +34,7 @@ public sealed class ReferenceKernels : IKernels
     public void Silu(Tensor x, Tensor y)
     {
         Shapes.CheckSame(x, y, y);
-        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = Activation.Silu(x.Data[i]);
+        for (int i = 0; i < x.Rows * x.Cols; i++) y.Data[i] = Activation.Silu(x.Data[i]);
     }
 
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
@@ -68,7 +68,7 @@ public sealed class ReferenceKernels : IKernels
     public void SwiGlu(Tensor gate, Tensor up, Tensor y)
     {
         Shapes.CheckSame(gate, up, y);
-        for (int i = 0; i < gate.Data.Length; i++)
+        for (int i = 0; i < gate.Rows * gate.Cols; i++)
             y.Data[i] = Activation.Silu(gate.Data[i]) * up.Data[i];
     }
 

@@ -17,7 +17,7 @@ internal sealed class WorkerPool
     private readonly object gate = new();
     private readonly object dispatch = new();
     private readonly int parts;
-    private Action<int, int>? body;
+    private IPartitioned? body;
     private int count;
     private long state;        // generation << 32 | next unclaimed part
     private int done;          // parts finished in this generation
@@ -30,8 +30,8 @@ internal sealed class WorkerPool
             new Thread(WorkerLoop) { IsBackground = true, Name = $"amphista-worker-{w}" }.Start();
     }
 
-    /// <summary>Runs body(first, end) over [0, count) split into one range per thread.</summary>
-    public void For(int count, Action<int, int> body)
+    /// <summary>Runs body.Run(first, end) over [0, count) split into one range per thread.</summary>
+    public void For(int count, IPartitioned body)
     {
         lock (dispatch)   // callers on several threads (parallel tests) take turns
         {
@@ -65,7 +65,7 @@ internal sealed class WorkerPool
             try
             {
                 int first = (int)((long)count * part / parts), end = (int)((long)count * (part + 1) / parts);
-                if (first < end) body!(first, end);
+                if (first < end) body!.Run(first, end);
             }
             catch (Exception e)
             {
@@ -88,4 +88,13 @@ internal sealed class WorkerPool
             Participate(seen);
         }
     }
+}
+
+/// <summary>
+/// Work over an index range that any thread may run any part of. A kernel keeps one instance per
+/// operation and refills its fields per call, so dispatching allocates nothing.
+/// </summary>
+internal interface IPartitioned
+{
+    void Run(int first, int end);
 }
