@@ -7,6 +7,7 @@ namespace Amphista.Decoding;
 /// The oracle. Plain greedy decoding, one token per base-model pass: feed the prompt, then repeatedly
 /// take the argmax of the last position's logits (lowest id on ties) and feed it back. Every
 /// speculative decoder in this project must produce exactly these tokens; keep this code obvious.
+/// (The one-element arrays and the mask are refilled each step so that the loop allocates nothing.)
 /// </summary>
 public sealed class GreedyDecoder(LlamaModel model) : IDecoder
 {
@@ -15,23 +16,23 @@ public sealed class GreedyDecoder(LlamaModel model) : IDecoder
     public DecodeResult Generate(DecodeRequest request, Action<int>? onToken = null)
     {
         request.Validate(model);
-        var generated = new List<int>();
         if (request.MaxNewTokens == 0) return new DecodeResult([], 0, []);
+        var generated = new List<int>(request.MaxNewTokens);
         var cache = model.CreateCache();
-        int[] input = request.Prompt;            // tokens fed this pass
-        int position = 0;                        // position (= cache slot) of input[0]
+        var mask = new AttentionMask(1, cache.Capacity);   // room for any step's row
+        int n = request.Prompt.Length;
+        var hidden = model.Forward(cache, request.Prompt, Enumerable.Range(0, n).ToArray(), 0, mask.SetCausal(0, n));
+        int[] token = new int[1], position = [n];   // the token fed each step, and its position (= cache slot)
         while (true)
         {
-            int[] positions = Enumerable.Range(position, input.Length).ToArray();
-            var hidden = model.Forward(cache, input, positions, position, AttentionMask.Causal(position, input.Length));
-            var logits = model.Logits(hidden, hidden.Rows - 1);
-            int next = model.Kernels.Argmax(logits.Row(0));
+            int next = model.Kernels.Argmax(model.Logits(cache, hidden, hidden.Rows - 1));
             generated.Add(next);
             onToken?.Invoke(next);
             if (request.IsStop(next) || generated.Count == request.MaxNewTokens)
                 return new DecodeResult([.. generated], generated.Count, []);
-            position += input.Length;
-            input = [next];
+            token[0] = next;
+            hidden = model.Forward(cache, token, position, position[0], mask.SetCausal(position[0], 1));
+            position[0]++;
         }
     }
 }

@@ -13,11 +13,22 @@ namespace Amphista.Decoding;
 /// the base model's token after the path becomes the next root. With greedy acceptance the output
 /// is exactly <see cref="GreedyDecoder"/>'s, whatever the drafter proposes.
 /// </summary>
-public sealed class SpeculativeDecoder(LlamaModel model, IDrafter drafter, DraftTree tree, IAcceptanceRule? acceptance = null)
-    : IDecoder
+public sealed class SpeculativeDecoder : IDecoder
 {
-    private readonly IAcceptanceRule rule = acceptance ?? new GreedyAcceptance();
-    private readonly Dictionary<int, DraftTree> truncated = new();
+    private readonly LlamaModel model;
+    private readonly IDrafter drafter;
+    private readonly DraftTree tree;
+    private readonly IAcceptanceRule rule;
+    private readonly DraftTree[] cut;   // cut[d]: the tree to depth d, for the last tokens of a request
+
+    public SpeculativeDecoder(LlamaModel model, IDrafter drafter, DraftTree tree, IAcceptanceRule? acceptance = null)
+    {
+        this.model = model;
+        this.drafter = drafter;
+        this.tree = tree;
+        rule = acceptance ?? new GreedyAcceptance();
+        cut = [.. Enumerable.Range(0, tree.MaxDepth).Select(tree.Truncate), tree];
+    }
 
     public string Name => drafter.Name;
 
@@ -29,70 +40,87 @@ public sealed class SpeculativeDecoder(LlamaModel model, IDrafter drafter, Draft
         if (request.MaxNewTokens == 0) return output.Result(0);
 
         var cache = model.CreateCache(extraSlots: tree.Size);
+        var verifier = new TreeVerifier(model, cache, tree.Size);
         var session = drafter.Begin(model);
+        var step = new StepBuffers(tree.Size, model.Config.HiddenSize);
         int n = request.Prompt.Length;
-        var hidden = model.Forward(cache, request.Prompt, Enumerable.Range(0, n).ToArray(), 0, AttentionMask.Causal(0, n));
-        int root = model.Kernels.Argmax(model.Logits(hidden, n - 1).Row(0));
+        int[] promptPositions = [.. Enumerable.Range(0, n)];
+        var hidden = model.Forward(cache, request.Prompt, promptPositions, 0, AttentionMask.Causal(0, n));
+        int root = model.Kernels.Argmax(model.Logits(cache, hidden, n - 1));
         int steps = 1;
         if (output.Emit(root)) return output.Result(steps);
-        session.Commit(hidden, Enumerable.Range(0, n).ToArray(), [.. request.Prompt[1..], root]);
+        session.Commit(hidden, promptPositions, [.. request.Prompt[1..], root]);
 
         int committed = n;   // slots 0..committed-1 hold committed tokens; root sits at position committed
         while (true)
         {
-            var step = TreeFor(output.Remaining);
-            int[] tokens = Candidates(step, session, root);                                  // [N]
-            var treeHidden = TreeVerifier.Run(model, cache, committed, step, tokens);     // [N, D]
-            var accepted = rule.Accept(model, step, tokens, treeHidden);
-            TreeVerifier.Compact(cache, committed, accepted.Path);
+            // With r tokens left, the root and r - 1 drafted ones can still be used; request
+            // validation keeps every such node's position inside the context.
+            var t = cut[Math.Min(tree.MaxDepth, output.Remaining - 1)];
+            var tokens = step.Tokens.AsSpan(0, t.Size);                                   // [N]
+            Candidates(t, session, root, tokens);
+            var treeHidden = verifier.Run(committed, t, tokens);                          // [N, D]
+            int next = rule.Accept(model, cache, t, tokens, treeHidden, step.Path);
+            verifier.Compact(committed, step.Path);
             steps++;
-            output.Record(new AcceptedStep([.. accepted.Path[1..].Select(j => step.Rank[j])], step.MaxDepth));
-            for (int i = 1; i < accepted.Path.Length; i++)
-                if (output.Emit(tokens[accepted.Path[i]])) return output.Result(steps);
-            if (output.Emit(accepted.Next)) return output.Result(steps);
+            output.Record(t, step.Path);
+            for (int i = 1; i < step.Path.Count; i++)
+                if (output.Emit(tokens[step.Path[i]])) return output.Result(steps);
+            if (output.Emit(next)) return output.Result(steps);
 
-            session.Commit(Rows(treeHidden, accepted.Path), Enumerable.Range(committed, accepted.Path.Length).ToArray(),
-                [.. accepted.Path[1..].Select(j => tokens[j]), accepted.Next]);
-            committed += accepted.Path.Length;
-            root = accepted.Next;
+            session.Commit(step.Accepted(treeHidden, committed, tokens, next), step.Positions, step.Following);
+            committed += step.Path.Count;
+            root = next;
         }
     }
 
-    /// <summary>
-    /// The tree cut to the tokens still wanted: with r tokens left, the root and r - 1 drafted ones
-    /// can still be used. Request validation keeps every such node's position inside the context.
-    /// </summary>
-    private DraftTree TreeFor(int remaining)
-    {
-        int depth = Math.Min(tree.MaxDepth, remaining - 1);
-        if (depth == tree.MaxDepth) return tree;
-        if (!truncated.TryGetValue(depth, out var cut)) truncated[depth] = cut = tree.Truncate(depth);
-        return cut;
-    }
-
     /// <summary>Node j's token: the root, or rank Rank[j] of head Head[j]'s candidates.</summary>
-    private static int[] Candidates(DraftTree step, IDraftSession session, int root)
+    private static void Candidates(DraftTree step, IDraftSession session, int root, Span<int> tokens)
     {
-        int[] tokens = new int[step.Size];
         tokens[0] = root;
-        if (step.Size == 1) return tokens;
+        if (step.Size == 1) return;
         int[][] candidates = session.Draft(step.TopKNeeded);
         for (int j = 1; j < step.Size; j++) tokens[j] = candidates[step.Head[j]][step.Rank[j]];
-        return tokens;
     }
 
-    private static Tensor Rows(Tensor x, int[] rows)
+    /// <summary>One generation's per-step buffers, sized for the full tree once.</summary>
+    private sealed class StepBuffers(int nodes, int width)
     {
-        var y = new Tensor(rows.Length, x.Cols);
-        for (int i = 0; i < rows.Length; i++) x.Row(rows[i]).CopyTo(y.Row(i));
-        return y;
+        private readonly Tensor accepted = new(nodes, width);   // [A, D] the accepted nodes' hidden states
+        private readonly int[] positions = new int[nodes];      // [A]
+        private readonly int[] following = new int[nodes];      // [A]
+
+        public int[] Tokens { get; } = new int[nodes];          // [N]
+        public List<int> Path { get; } = new(nodes);            // [A] accepted nodes, root first
+
+        public ReadOnlySpan<int> Positions => positions.AsSpan(0, Path.Count);
+
+        public ReadOnlySpan<int> Following => following.AsSpan(0, Path.Count);
+
+        /// <summary>
+        /// The accepted nodes' hidden states [A, D]; fills their positions (committed + i) and the token
+        /// after each (the next node's, and next after the last).
+        /// </summary>
+        public Tensor Accepted(Tensor treeHidden, int committed, ReadOnlySpan<int> tokens, int next)
+        {
+            accepted.Resize(Path.Count);
+            for (int i = 0; i < Path.Count; i++)
+            {
+                treeHidden.Row(Path[i]).CopyTo(accepted.Row(i));
+                positions[i] = committed + i;
+                following[i] = i + 1 < Path.Count ? tokens[Path[i + 1]] : next;
+            }
+            return accepted;
+        }
     }
 
     /// <summary>Emits tokens one at a time and cuts exactly where greedy decoding stops.</summary>
     private sealed class Output(DecodeRequest request, Action<int>? onToken)
     {
-        private readonly List<int> tokens = [];
-        private readonly List<AcceptedStep> accepted = [];
+        private readonly List<int> tokens = new(request.MaxNewTokens);
+        private readonly List<int> ranks = new(request.MaxNewTokens);      // every step's accepted ranks, in order
+        private readonly List<int> stepEnds = new(request.MaxNewTokens);   // where each step's ranks end
+        private readonly List<int> depths = new(request.MaxNewTokens);     // each step's tree depth
 
         public int Remaining => request.MaxNewTokens - tokens.Count;
 
@@ -104,8 +132,19 @@ public sealed class SpeculativeDecoder(LlamaModel model, IDrafter drafter, Draft
             return request.IsStop(token) || tokens.Count == request.MaxNewTokens;
         }
 
-        public void Record(AcceptedStep step) => accepted.Add(step);
+        public void Record(DraftTree step, List<int> path)
+        {
+            for (int i = 1; i < path.Count; i++) ranks.Add(step.Rank[path[i]]);
+            stepEnds.Add(ranks.Count);
+            depths.Add(step.MaxDepth);
+        }
 
-        public DecodeResult Result(int steps) => new([.. tokens], steps, accepted);
+        public DecodeResult Result(int steps)
+        {
+            var accepted = new AcceptedStep[stepEnds.Count];
+            for (int s = 0, start = 0; s < accepted.Length; start = stepEnds[s++])
+                accepted[s] = new AcceptedStep([.. ranks[start..stepEnds[s]]], depths[s]);
+            return new([.. tokens], steps, accepted);
+        }
     }
 }

@@ -46,6 +46,13 @@ public sealed class Tensor
         return this;
     }
 
+    /// <summary>buffer at rows rows, replaced by a larger buffer first if it holds fewer.</summary>
+    public static Tensor Ensure(ref Tensor buffer, int rows)
+    {
+        if (rows > buffer.Capacity) buffer = new Tensor(rows, buffer.Cols);
+        return buffer.Resize(rows);
+    }
+
     public Span<float> Row(int r)
     {
         if ((uint)r >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(r), $"row {r} outside [0, {Rows})");

@@ -36,6 +36,9 @@ public interface IDraftSession
     /// </summary>
     void Commit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens);
 
-    /// <summary>candidates[k] = head k's top-k token ids [topK], best first.</summary>
+    /// <summary>
+    /// candidates[k] = head k's top-k token ids [topK], best first. The arrays are the session's
+    /// own, overwritten by the next Draft (a decoding loop allocates nothing).
+    /// </summary>
     int[][] Draft(int topK);
 }

@@ -14,23 +14,25 @@ public sealed class GreedyAcceptance : IAcceptanceRule
 {
     public bool IsLossless => true;
 
-    public Acceptance Accept(LlamaModel model, DraftTree tree, int[] tokens, Tensor hidden)
+    public int Accept(LlamaModel model, KvCache cache, DraftTree tree, ReadOnlySpan<int> tokens, Tensor hidden, List<int> path)
     {
-        var path = new List<int> { 0 };
+        path.Clear();
+        path.Add(0);
         while (true)
         {
             int node = path[^1];
-            int next = model.Kernels.Argmax(model.Logits(hidden, node).Row(0));
+            int next = model.Kernels.Argmax(model.Logits(cache, hidden, node));
             int child = FindChild(tree, tokens, node, next);
-            if (child < 0) return new Acceptance([.. path], next);
+            if (child < 0) return next;
             path.Add(child);
         }
     }
 
-    private static int FindChild(DraftTree tree, int[] tokens, int node, int token)
+    private static int FindChild(DraftTree tree, ReadOnlySpan<int> tokens, int node, int token)
     {
-        foreach (int child in tree.Children[node])
-            if (tokens[child] == token) return child;
+        var children = tree.Children[node];
+        for (int i = 0; i < children.Count; i++)
+            if (tokens[children[i]] == token) return children[i];
         return -1;
     }
 }

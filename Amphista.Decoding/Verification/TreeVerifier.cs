@@ -10,23 +10,27 @@ namespace Amphista.Decoding.Verification;
 /// slot n + j and position n + depth(j), and attends to the whole prefix and to its own ancestors
 /// and itself. Keys are visited in slot order, which for a node is exactly the order token-by-token
 /// decoding of its path would visit them, so its logits are bit-identical to that decoding's.
+/// One verifier serves one generation over one cache; it reuses its positions and mask each step.
 /// </summary>
-public static class TreeVerifier
+public sealed class TreeVerifier(LlamaModel model, KvCache cache, int maxNodes)
 {
+    private readonly AttentionMask mask = new(maxNodes, cache.Capacity);   // [N, n + N]
+    private int[] positions = new int[maxNodes];                          // [N]
+
     /// <summary>Runs tokens [N] (tokens[0] is the root) and returns their hidden states h [N, D].</summary>
-    public static Tensor Run(LlamaModel model, KvCache cache, int committed, DraftTree tree, int[] tokens)
+    public Tensor Run(int committed, DraftTree tree, ReadOnlySpan<int> tokens)
     {
         if (tokens.Length != tree.Size)
             throw new ArgumentException($"{tokens.Length} tokens for a tree of {tree.Size} nodes");
-        int[] positions = new int[tree.Size];                       // [N]
-        var mask = new AttentionMask(tree.Size, committed + tree.Size);   // [N, n + N]
+        if (positions.Length < tree.Size) positions = new int[tree.Size];
+        mask.Reset(tree.Size, committed + tree.Size);
         for (int j = 0; j < tree.Size; j++)
         {
             positions[j] = committed + tree.Depth[j];
-            for (int s = 0; s < committed; s++) mask[j, s] = true;
+            mask.ShowPrefix(j, committed);
             for (int a = 0; a <= j; a++) mask[j, committed + a] = tree.IsAncestorOrSelf(a, j);
         }
-        return model.Forward(cache, tokens, positions, committed, mask);
+        return model.Forward(cache, tokens, positions.AsSpan(0, tree.Size), committed, mask);
     }
 
     /// <summary>
@@ -34,7 +38,7 @@ public static class TreeVerifier
     /// n + i where sequential decoding would have put them. path[i] >= i (breadth-first order), so
     /// moving in increasing i never overwrites a row still to be moved.
     /// </summary>
-    public static void Compact(KvCache cache, int committed, IReadOnlyList<int> path)
+    public void Compact(int committed, IReadOnlyList<int> path)
     {
         for (int i = 0; i < path.Count; i++)
             if (path[i] != i) cache.MoveSlot(committed + path[i], committed + i);

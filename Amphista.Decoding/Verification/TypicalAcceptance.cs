@@ -17,11 +17,11 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
 
     public bool IsLossless => false;
 
-    public Acceptance Accept(LlamaModel model, DraftTree tree, int[] tokens, Tensor hidden)
+    public int Accept(LlamaModel model, KvCache cache, DraftTree tree, ReadOnlySpan<int> tokens, Tensor hidden, List<int> path)
     {
         if (temperature <= 0) throw new InputException("typical acceptance needs a temperature > 0");
         var probs = model.Logits(hidden);                  // [N, V], softmaxed in place below
-        for (int i = 0; i < probs.Data.Length; i++) probs.Data[i] /= temperature;
+        for (int i = 0; i < probs.Rows * probs.Cols; i++) probs.Data[i] /= temperature;
         model.Kernels.Softmax(probs);
         var cut = new float[tree.Size];                    // [N] acceptance threshold per parent
         for (int j = 0; j < tree.Size; j++) cut[j] = Cut(probs.Row(j));
@@ -35,7 +35,8 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
             ok[j] = ok[parent] && probs[parent, tokens[j]] > cut[parent];
             if (ok[j] && tree.Depth[j] > tree.Depth[best]) best = j;
         }
-        return new Acceptance(PathTo(tree, best), Sample(probs.Row(best), cut[best]));
+        PathTo(tree, best, path);
+        return Sample(probs.Row(best), cut[best]);
     }
 
     private float Cut(ReadOnlySpan<float> p)
@@ -61,11 +62,10 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
         return top;
     }
 
-    private static int[] PathTo(DraftTree tree, int node)
+    private static void PathTo(DraftTree tree, int node, List<int> path)
     {
-        var path = new List<int>();
+        path.Clear();
         for (int j = node; j >= 0; j = tree.Parent[j]) path.Add(j);
         path.Reverse();
-        return [.. path];
     }
 }

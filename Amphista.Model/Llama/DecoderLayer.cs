@@ -13,42 +13,37 @@ namespace Amphista.Model.Llama;
 /// </summary>
 public static class DecoderLayer
 {
-    /// <summary>Updates the residual stream x [T, D] in place; writes the T new K/V rows at firstSlot.</summary>
+    /// <summary>
+    /// Updates the residual stream x [T, D] in place; writes the T new K/V rows at firstSlot.
+    /// scratch holds the intermediate activations (any contents; overwritten).
+    /// </summary>
     public static void Forward(IKernels kernels, DecoderLayerWeights w, LayerShape shape, RopeTable rope,
-        Tensor x, LayerCache cache, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)
+        Tensor x, LayerCache cache, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask, LayerScratch scratch)
     {
-        int T = x.Rows;
-        var h = new Tensor(T, x.Cols);                  // [T, D]
-        var q = new Tensor(T, shape.QueryWidth);        // [T, H·Dh]
-        var k = new Tensor(T, shape.KvWidth);           // [T, Hkv·Dh]
-        var v = new Tensor(T, shape.KvWidth);           // [T, Hkv·Dh]
-        var attention = new Tensor(T, shape.QueryWidth); // [T, H·Dh]
-        var delta = new Tensor(T, x.Cols);              // [T, D]
+        var s = scratch.Use(x.Rows);   // H [T, D], Q [T, H·Dh], K, V [T, Hkv·Dh], Attention [T, H·Dh], Delta [T, D]
 
-        kernels.RmsNorm(x, w.AttentionNorm, shape.RmsNormEps, h);
-        kernels.MatMul(h, w.Wq, q);
-        kernels.MatMul(h, w.Wk, k);
-        kernels.MatMul(h, w.Wv, v);
-        kernels.Rope(q, positions, rope);
-        kernels.Rope(k, positions, rope);
-        cache.Write(firstSlot, k, v);
-        kernels.Attention(q, cache.K, cache.V, mask, shape.HeadDim, attention);
-        kernels.MatMul(attention, w.Wo, delta);
-        kernels.Add(x, delta);
+        kernels.RmsNorm(x, w.AttentionNorm, shape.RmsNormEps, s.H);
+        kernels.MatMul(s.H, w.Wq, s.Q);
+        kernels.MatMul(s.H, w.Wk, s.K);
+        kernels.MatMul(s.H, w.Wv, s.V);
+        kernels.Rope(s.Q, positions, rope);
+        kernels.Rope(s.K, positions, rope);
+        cache.Write(firstSlot, s.K, s.V);
+        kernels.Attention(s.Q, cache.K, cache.V, mask, shape.HeadDim, s.Attention);
+        kernels.MatMul(s.Attention, w.Wo, s.Delta);
+        kernels.Add(x, s.Delta);
 
-        kernels.RmsNorm(x, w.MlpNorm, shape.RmsNormEps, h);
-        Mlp(kernels, w, h, delta);
-        kernels.Add(x, delta);
+        kernels.RmsNorm(x, w.MlpNorm, shape.RmsNormEps, s.H);
+        Mlp(kernels, w, s);
+        kernels.Add(x, s.Delta);
     }
 
-    /// <summary>y [T, D] = Down(SiLU(Gate·h) ⊙ Up·h) for h [T, D].</summary>
-    private static void Mlp(IKernels kernels, DecoderLayerWeights w, Tensor h, Tensor y)
+    /// <summary>Delta [T, D] = Down(SiLU(Gate·H) ⊙ Up·H) for H [T, D], through Gate, Up [T, F].</summary>
+    private static void Mlp(IKernels kernels, DecoderLayerWeights w, LayerScratch s)
     {
-        var gate = new Tensor(h.Rows, w.Gate.Rows);   // [T, F]
-        var up = new Tensor(h.Rows, w.Up.Rows);       // [T, F]
-        kernels.MatMul(h, w.Gate, gate);
-        kernels.MatMul(h, w.Up, up);
-        kernels.SwiGlu(gate, up, gate);
-        kernels.MatMul(gate, w.Down, y);
+        kernels.MatMul(s.H, w.Gate, s.Gate);
+        kernels.MatMul(s.H, w.Up, s.Up);
+        kernels.SwiGlu(s.Gate, s.Up, s.Gate);
+        kernels.MatMul(s.Gate, w.Down, s.Delta);
     }
 }

@@ -1,6 +1,12 @@
+using Amphista.Tensors;
+
 namespace Amphista.Model.Llama;
 
-/// <summary>The key/value caches of all L layers, each [C, Hkv·Dh].</summary>
+/// <summary>
+/// One sequence's state in the base model: the key/value caches of all L layers, each [C, Hkv·Dh],
+/// and the working buffers of its forward passes (<see cref="ForwardBuffers"/>), so that a decoding
+/// loop over one cache allocates nothing after its first pass.
+/// </summary>
 public sealed class KvCache
 {
     public LayerCache[] Layers { get; }
@@ -13,9 +19,29 @@ public sealed class KvCache
         for (int l = 0; l < layers; l++) Layers[l] = new LayerCache(capacity, kvWidth);
     }
 
+    /// <summary>Working buffers of the model this cache is used with, made by its first pass.</summary>
+    internal ForwardBuffers? Buffers { get; set; }
+
     /// <summary>Moves slot from to slot to in every layer (compaction after tree acceptance).</summary>
     public void MoveSlot(int from, int to)
     {
         foreach (var layer in Layers) layer.MoveSlot(from, to);
+    }
+}
+
+/// <summary>A forward pass's activations, grown to the largest pass so far and reused.</summary>
+internal sealed class ForwardBuffers(LlamaConfig c, DecoderLayerWeights layer)
+{
+    public Tensor X { get; private set; } = new(0, c.HiddenSize);          // [T, D]  residual stream
+    public Tensor Hidden { get; private set; } = new(0, c.HiddenSize);     // [T, D]  final normed states
+    public LayerScratch Layer { get; } = LayerScratch.For(layer);
+    public Tensor RowInput { get; } = new(1, c.HiddenSize);                // [1, D]  one row of Hidden
+    public Tensor RowLogits { get; } = new(1, c.VocabSize);                // [1, V]
+
+    public void Use(int rows)
+    {
+        if (rows > X.Capacity) (X, Hidden) = (new(rows, c.HiddenSize), new(rows, c.HiddenSize));
+        X.Resize(rows);
+        Hidden.Resize(rows);
     }
 }

@@ -44,15 +44,19 @@ public sealed class LlamaModel
     /// <summary>
     /// Runs tokens [T] at positions [T], writing their keys and values at slots
     /// firstSlot..firstSlot+T-1, each row attending to the slots its mask row [T, firstSlot+T] shows.
-    /// Returns the final normed hidden states h [T, D].
+    /// Returns the final normed hidden states h [T, D], a buffer of the cache's that the next pass
+    /// over the same cache overwrites.
     /// </summary>
     public Tensor Forward(KvCache cache, ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)
     {
         CheckInputs(tokens, positions, firstSlot, mask);
-        var x = Embed(tokens);                                   // [T, D]
+        var buffers = BuffersOf(cache);
+        buffers.Use(tokens.Length);
+        var x = buffers.X;                                       // [T, D]
+        Embed(tokens, x);
         for (int l = 0; l < Config.NumLayers; l++)
-            DecoderLayer.Forward(Kernels, Weights.Layers[l], Shape, Rope, x, cache.Layers[l], positions, firstSlot, mask);
-        var h = new Tensor(x.Rows, x.Cols);                      // [T, D]
+            DecoderLayer.Forward(Kernels, Weights.Layers[l], Shape, Rope, x, cache.Layers[l], positions, firstSlot, mask, buffers.Layer);
+        var h = buffers.Hidden;                                  // [T, D]
         Kernels.RmsNorm(x, Weights.FinalNorm, Config.RmsNormEps, h);
         return h;
     }
@@ -68,11 +72,23 @@ public sealed class LlamaModel
     /// <summary>Logits of one row r of h [T, D]: logits [1, V].</summary>
     public Tensor Logits(Tensor h, int r) => Logits(new Tensor(1, h.Cols, h.Row(r).ToArray()));
 
-    private Tensor Embed(ReadOnlySpan<int> tokens)
+    /// <summary>
+    /// Logits [V] of row r of h [T, D] in a buffer of the cache's (valid until the next such call):
+    /// the decoding loop's form, which allocates nothing.
+    /// </summary>
+    public ReadOnlySpan<float> Logits(KvCache cache, Tensor h, int r)
     {
-        var x = new Tensor(tokens.Length, Config.HiddenSize);    // [T, D]
+        var buffers = BuffersOf(cache);
+        h.Row(r).CopyTo(buffers.RowInput.Row(0));
+        Kernels.MatMul(buffers.RowInput, Weights.LmHead, buffers.RowLogits);
+        return buffers.RowLogits.Row(0);
+    }
+
+    private ForwardBuffers BuffersOf(KvCache cache) => cache.Buffers ??= new ForwardBuffers(Config, Weights.Layers[0]);
+
+    private void Embed(ReadOnlySpan<int> tokens, Tensor x)
+    {
         for (int t = 0; t < tokens.Length; t++) Weights.Embedding.ReadRow(tokens[t], x.Row(t));
-        return x;
     }
 
     private void CheckInputs(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Amphista.Tensors.Kernels;
 
 /// <summary>
@@ -30,6 +28,10 @@ internal sealed unsafe class MatMulWork : IPartitioned
 /// <summary>Attention jobs: one per (query row, head), row-major.</summary>
 internal sealed class AttentionWork : IPartitioned
 {
+    // Per thread, grown by doubling as the context grows: no allocation in a steady decoding loop.
+    [ThreadStatic] private static float[]? threadScores;   // [≥S]
+    [ThreadStatic] private static int[]? threadSlots;      // [≥S]
+
     private Tensor? q, k, v, y;   // [T, H·Dh], [≥S, Hkv·Dh] twice, [T, H·Dh]
     private AttentionMask? mask;  // [T, S]
     private int headDim;          // Dh
@@ -40,11 +42,12 @@ internal sealed class AttentionWork : IPartitioned
     public void Run(int first, int end)
     {
         int heads = q!.Cols / headDim;
-        float[] scores = ArrayPool<float>.Shared.Rent(mask!.Slots);   // [S]
-        int[] slots = ArrayPool<int>.Shared.Rent(mask.Slots);         // [S]
-        for (int job = first; job < end; job++) Head(job / heads, job % heads, scores, slots);
-        ArrayPool<float>.Shared.Return(scores);
-        ArrayPool<int>.Shared.Return(slots);
+        if (threadScores is null || threadScores.Length < mask!.Slots)
+        {
+            int size = Math.Max(mask!.Slots, 2 * (threadScores?.Length ?? 0));
+            (threadScores, threadSlots) = (new float[size], new int[size]);
+        }
+        for (int job = first; job < end; job++) Head(job / heads, job % heads, threadScores, threadSlots!);
     }
 
     /// <summary>One (row, head): visible slots visited in increasing order.</summary>

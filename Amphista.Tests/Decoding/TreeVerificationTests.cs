@@ -36,7 +36,7 @@ public class TreeVerificationTests
         int[] tokens = Enumerable.Range(0, c.Tree.Size).Select(_ => rng.Next(model.Config.VocabSize)).ToArray();
         var cache = model.CreateCache(extraSlots: c.Tree.Size);
         int n = Prefill(model, cache, c.Prompt);
-        var treeHidden = TreeVerifier.Run(model, cache, n, c.Tree, tokens);
+        var treeHidden = new TreeVerifier(model, cache, c.Tree.Size).Run(n, c.Tree, tokens);
 
         for (int j = 0; j < c.Tree.Size; j++)
         {
@@ -60,8 +60,9 @@ public class TreeVerificationTests
         int[] accepted = PathTo(c.Tree, leaf);
         var cache = model.CreateCache(extraSlots: c.Tree.Size);
         int n = Prefill(model, cache, c.Prompt);
-        TreeVerifier.Run(model, cache, n, c.Tree, tokens);
-        TreeVerifier.Compact(cache, n, accepted);
+        var verifier = new TreeVerifier(model, cache, c.Tree.Size);
+        verifier.Run(n, c.Tree, tokens);
+        verifier.Compact(n, accepted);
 
         var sequential = model.CreateCache(extraSlots: c.Tree.Size);
         Prefill(model, sequential, c.Prompt);

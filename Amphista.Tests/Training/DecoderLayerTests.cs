@@ -23,7 +23,8 @@ public class DecoderLayerTests
 
         var expected = new Tensor(c.T, c.D, x.Data.ToArray());   // [T, D], updated in place
         var cache = new LayerCache(c.T, c.Shape().KvWidth);
-        DecoderLayer.Forward(new ReferenceKernels(), p.ToInferenceWeights(), c.Shape(), c.Rope(), expected, cache, c.Positions(), 0, c.Mask());
+        var weights = p.ToInferenceWeights();
+        DecoderLayer.Forward(new ReferenceKernels(), weights, c.Shape(), c.Rope(), expected, cache, c.Positions(), 0, c.Mask(), LayerScratch.For(weights));
         Assertions.Close(expected, y, 1e-5, $"decoder layer {c}");
     });
 

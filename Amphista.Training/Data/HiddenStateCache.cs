@@ -73,7 +73,7 @@ public sealed unsafe class HiddenStateCache : IDisposable
         if (offsets[^1] * sizeof(float) <= memoryLimitBytes)
         {
             var memory = new float[sequences.Count][];
-            for (int i = 0; i < sequences.Count; i++) memory[i] = Forward(model, cache, sequences[i].Tokens).Data;
+            for (int i = 0; i < sequences.Count; i++) memory[i] = Forward(model, cache, sequences[i].Tokens).Span.ToArray();
             return new HiddenStateCache(sequences, width, offsets, memory);
         }
         string path = Path.Combine(directory ?? Path.GetTempPath(), $"amphista-hidden-{Guid.NewGuid():N}.f32");
@@ -81,7 +81,7 @@ public sealed unsafe class HiddenStateCache : IDisposable
         try
         {
             foreach (var sequence in sequences)
-                file.Write(MemoryMarshal.AsBytes(Forward(model, cache, sequence.Tokens).Data.AsSpan()));
+                file.Write(MemoryMarshal.AsBytes(Forward(model, cache, sequence.Tokens).Span));
             file.Flush();
             return new HiddenStateCache(sequences, width, offsets, file);
         }

@@ -13,6 +13,10 @@ public sealed class AmphistaSession : IDraftSession
     private readonly AmphistaWeights weights;
     private readonly LlamaModel model;
     private readonly AutoEmbeddingBlock block;
+    private readonly DraftingHead.HeadBuffers heads;
+    private Tensor joined;             // [T, 2D]
+    private Tensor fused;              // [T, D]
+    private int[][] candidates = [];   // [K][topK]
 
     internal AmphistaSession(AmphistaWeights weights, LlamaModel model, RopeTable rope)
     {
@@ -22,6 +26,9 @@ public sealed class AmphistaSession : IDraftSession
         Stages = new StagedAdaptationLayers(model.Kernels, weights.Stages, c.Shape, rope,
             capacity: model.Config.MaxPositions, c.HiddenSize);
         block = new AutoEmbeddingBlock(model.Kernels, weights.AutoEmbedding, c, rope);
+        heads = new DraftingHead.HeadBuffers(c.Heads, c.HiddenSize, c.VocabSize);
+        joined = new Tensor(0, 2 * c.HiddenSize);
+        fused = new Tensor(0, c.HiddenSize);
     }
 
     public StagedAdaptationLayers Stages { get; }
@@ -30,18 +37,18 @@ public sealed class AmphistaSession : IDraftSession
     public void Commit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens)
     {
         CheckCommit(hidden, positions, followingTokens);
-        var fused = FeatureFusion.Forward(
-            model.Kernels, weights.Fusion, model.Weights.Embedding, hidden, followingTokens);   // [T, D]
+        FeatureFusion.Forward(model.Kernels, weights.Fusion, model.Weights.Embedding, hidden, followingTokens,
+            Tensor.Ensure(ref joined, hidden.Rows), Tensor.Ensure(ref fused, hidden.Rows));
         Stages.Extend(fused, positions);
     }
 
-    /// <summary>logits [K, V] of the K heads at the last committed position.</summary>
+    /// <summary>logits [K, V] of the K heads at the last committed position (a buffer the next call overwrites).</summary>
     public Tensor Logits()
     {
         if (Stages.Committed == 0)
             throw new InvalidOperationException("Draft before any Commit: there is no position to draft from");
         var u = block.Forward(Stages.Last);   // [K, D]
-        return DraftingHead.Forward(model.Kernels, weights.Heads, weights.Config.RmsNormEps, u, model.Weights.LmHead);   // [K, V]
+        return DraftingHead.Forward(model.Kernels, weights.Heads, weights.Config.RmsNormEps, u, model.Weights.LmHead, heads);   // [K, V]
     }
 
     public int[][] Draft(int topK)
@@ -49,12 +56,8 @@ public sealed class AmphistaSession : IDraftSession
         if (topK < 1 || topK > weights.Config.VocabSize)
             throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
         var logits = Logits();   // [K, V]
-        var candidates = new int[logits.Rows][];
-        for (int k = 0; k < candidates.Length; k++)
-        {
-            candidates[k] = new int[topK];
-            model.Kernels.TopK(logits.Row(k), candidates[k]);
-        }
+        candidates = Candidates.Reuse(candidates, logits.Rows, topK);
+        for (int k = 0; k < candidates.Length; k++) model.Kernels.TopK(logits.Row(k), candidates[k]);
         return candidates;
     }
 

@@ -22,6 +22,8 @@ public sealed class AutoEmbeddingBlock
     private readonly LayerCache scratch;          // [K, Hkv·Dh]: the K heads' keys, rewritten by every layer
     private readonly int[] unrotated;             // [K] all 0
     private readonly AttentionMask everyHead;     // [K, K] all visible
+    private readonly LayerScratch layerScratch;
+    private readonly Tensor z;                    // [K, D]
 
     public AutoEmbeddingBlock(IKernels kernels, AutoEmbeddingWeights weights, AmphistaConfig config, RopeTable rope)
     {
@@ -32,23 +34,23 @@ public sealed class AutoEmbeddingBlock
         scratch = new LayerCache(config.Heads, config.Shape.KvWidth);
         unrotated = new int[config.Heads];
         everyHead = AttentionMask.Full(config.Heads);
+        layerScratch = LayerScratch.For(weights.Layers[0]);
+        z = new Tensor(config.Heads, config.HiddenSize);
     }
 
-    /// <summary>u [K, D] from the stages' outputs at the last committed position, a [S, D].</summary>
+    /// <summary>u [K, D] (a buffer the next call overwrites) from the stages' outputs at the last committed position, a [S, D].</summary>
     public Tensor Forward(Tensor stageOutputs)
     {
-        var z = Inputs(stageOutputs);   // [K, D]
+        Inputs(stageOutputs);
         foreach (var layer in weights.Layers)
-            DecoderLayer.Forward(kernels, layer, config.Shape, rope, z, scratch, unrotated, firstSlot: 0, everyHead);
+            DecoderLayer.Forward(kernels, layer, config.Shape, rope, z, scratch, unrotated, firstSlot: 0, everyHead, layerScratch);
         return z;
     }
 
     /// <summary>z [K, D], row k = a^(stage(k))_t + P_k.</summary>
-    private Tensor Inputs(Tensor stageOutputs)
+    private void Inputs(Tensor stageOutputs)
     {
-        var z = new Tensor(config.Heads, stageOutputs.Cols);   // [K, D]
         for (int k = 0; k < config.Heads; k++) stageOutputs.Row(config.StageOf(k)).CopyTo(z.Row(k));
         kernels.Add(z, weights.HeadEmbeddings);
-        return z;
     }
 }

@@ -11,33 +11,31 @@ namespace Amphista.Decoding.Drafting.Amphista;
 /// </summary>
 public static class DraftingHead
 {
-    /// <summary>logits [K, V] for the block outputs u [K, D]; sharedLmHead [V, D] is the base model's.</summary>
-    public static Tensor Forward(IKernels kernels, DraftingHeadWeights[] heads, float eps, Tensor u, WeightMatrix sharedLmHead)
+    /// <summary>
+    /// logits [K, V] (buffers.Logits) for the block outputs u [K, D]; sharedLmHead is the base
+    /// model's [V, D].
+    /// </summary>
+    public static Tensor Forward(IKernels kernels, DraftingHeadWeights[] heads, float eps, Tensor u, WeightMatrix sharedLmHead,
+        HeadBuffers buffers)
     {
-        var normed = Normed(kernels, heads, eps, u);              // [K, D]
-        return Logits(kernels, heads, normed, sharedLmHead);      // [K, V]
+        Normed(kernels, heads, eps, u, buffers);
+        Logits(kernels, heads, sharedLmHead, buffers);
+        return buffers.Logits;
     }
 
-    /// <summary>Row k = RMSNorm_k(u_k + SiLU(W_k u_k + b_k)), [K, D].</summary>
-    private static Tensor Normed(IKernels kernels, DraftingHeadWeights[] heads, float eps, Tensor u)
+    /// <summary>Row k of buffers.Normed = RMSNorm_k(u_k + SiLU(W_k u_k + b_k)), [K, D].</summary>
+    private static void Normed(IKernels kernels, DraftingHeadWeights[] heads, float eps, Tensor u, HeadBuffers b)
     {
-        int d = u.Cols;
-        var x = new Tensor(1, d);                  // [1, D]  u_k, then u_k + SiLU(W_k u_k + b_k)
-        var pre = new Tensor(1, d);                // [1, D]  W_k u_k + b_k
-        var act = new Tensor(1, d);                // [1, D]  SiLU(W_k u_k + b_k)
-        var row = new Tensor(1, d);                // [1, D]  RMSNorm_k(x)
-        var normed = new Tensor(heads.Length, d);  // [K, D]
         for (int k = 0; k < heads.Length; k++)
         {
-            u.Row(k).CopyTo(x.Data);
-            kernels.MatMul(x, heads[k].Linear, pre);
-            kernels.AddBias(pre, heads[k].Bias);
-            kernels.Silu(pre, act);
-            kernels.Add(x, act);
-            kernels.RmsNorm(x, heads[k].Norm, eps, row);
-            row.Data.CopyTo(normed.Row(k));
+            u.Row(k).CopyTo(b.X.Row(0));
+            kernels.MatMul(b.X, heads[k].Linear, b.Pre);
+            kernels.AddBias(b.Pre, heads[k].Bias);
+            kernels.Silu(b.Pre, b.Act);
+            kernels.Add(b.X, b.Act);
+            kernels.RmsNorm(b.X, heads[k].Norm, eps, b.Row);
+            b.Row.Row(0).CopyTo(b.Normed.Row(k));
         }
-        return normed;
     }
 
     /// <summary>
@@ -45,22 +43,30 @@ public static class DraftingHead
     /// (decode is bound by weight reads); the kernels being batch-invariant, each row has the same
     /// bits as a product of its own.
     /// </summary>
-    private static Tensor Logits(IKernels kernels, DraftingHeadWeights[] heads, Tensor normed, WeightMatrix sharedLmHead)
+    private static void Logits(IKernels kernels, DraftingHeadWeights[] heads, WeightMatrix sharedLmHead, HeadBuffers b)
     {
-        var logits = new Tensor(normed.Rows, sharedLmHead.Rows);  // [K, V]
         if (heads.All(h => h.LmHead is null))
         {
-            kernels.MatMul(normed, sharedLmHead, logits);
-            return logits;
+            kernels.MatMul(b.Normed, sharedLmHead, b.Logits);
+            return;
         }
-        var row = new Tensor(1, normed.Cols);                     // [1, D]
-        var rowLogits = new Tensor(1, sharedLmHead.Rows);         // [1, V]
         for (int k = 0; k < heads.Length; k++)
         {
-            normed.Row(k).CopyTo(row.Data);
-            kernels.MatMul(row, heads[k].LmHead ?? sharedLmHead, rowLogits);
-            rowLogits.Data.CopyTo(logits.Row(k));
+            b.Normed.Row(k).CopyTo(b.X.Row(0));
+            kernels.MatMul(b.X, heads[k].LmHead ?? sharedLmHead, b.RowLogits);
+            b.RowLogits.Row(0).CopyTo(b.Logits.Row(k));
         }
-        return logits;
+    }
+
+    /// <summary>The heads' working buffers, made once per session.</summary>
+    public sealed class HeadBuffers(int heads, int width, int vocab)
+    {
+        public Tensor X { get; } = new(1, width);              // [1, D]  u_k, then u_k + SiLU(W_k u_k + b_k)
+        public Tensor Pre { get; } = new(1, width);            // [1, D]  W_k u_k + b_k
+        public Tensor Act { get; } = new(1, width);            // [1, D]  SiLU(W_k u_k + b_k)
+        public Tensor Row { get; } = new(1, width);            // [1, D]  RMSNorm_k(x)
+        public Tensor Normed { get; } = new(heads, width);     // [K, D]
+        public Tensor RowLogits { get; } = new(1, vocab);      // [1, V]
+        public Tensor Logits { get; } = new(heads, vocab);     // [K, V]
     }
 }

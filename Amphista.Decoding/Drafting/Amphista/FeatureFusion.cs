@@ -12,26 +12,25 @@ namespace Amphista.Decoding.Drafting.Amphista;
 /// </summary>
 public static class FeatureFusion
 {
-    /// <summary>f [T, D] for hidden states h [T, D] and the tokens [T] that follow them.</summary>
-    public static Tensor Forward(IKernels kernels, WeightMatrix fusion, WeightMatrix embedding,
-        Tensor hidden, ReadOnlySpan<int> followingTokens)
+    /// <summary>
+    /// fused [T, D] for hidden states h [T, D] and the tokens [T] that follow them; joined [T, 2D]
+    /// is working space for [h_i ; E(x_{i+1})].
+    /// </summary>
+    public static void Forward(IKernels kernels, WeightMatrix fusion, WeightMatrix embedding,
+        Tensor hidden, ReadOnlySpan<int> followingTokens, Tensor joined, Tensor fused)
     {
-        var joined = Join(hidden, embedding, followingTokens);   // [T, 2D]
-        var fused = new Tensor(hidden.Rows, hidden.Cols);         // [T, D]
+        Join(hidden, embedding, followingTokens, joined);
         kernels.MatMul(joined, fusion, fused);
-        return fused;
     }
 
-    /// <summary>[h_i ; E(x_{i+1})] [T, 2D], h first.</summary>
-    private static Tensor Join(Tensor hidden, WeightMatrix embedding, ReadOnlySpan<int> followingTokens)
+    /// <summary>joined [T, 2D] = [h_i ; E(x_{i+1})], h first.</summary>
+    private static void Join(Tensor hidden, WeightMatrix embedding, ReadOnlySpan<int> followingTokens, Tensor joined)
     {
         int d = hidden.Cols;
-        var joined = new Tensor(hidden.Rows, 2 * d);              // [T, 2D]
         for (int i = 0; i < hidden.Rows; i++)
         {
             hidden.Row(i).CopyTo(joined.Row(i));
             embedding.ReadRow(followingTokens[i], joined.Row(i)[d..]);
         }
-        return joined;
     }
 }

@@ -20,6 +20,10 @@ public sealed class StagedAdaptationLayers
     private readonly LayerShape shape;
     private readonly RopeTable rope;
     private readonly LayerCache[] caches;            // S × [C, Hkv·Dh]
+    private readonly LayerScratch scratch;
+    private readonly AttentionMask mask = new(0, 0);  // [T, Committed + T]
+    private readonly Tensor[] outputs;               // S × [T, D]
+    private Tensor x;                                // [T, D]  a^(s), advanced in place
 
     /// <param name="capacity">C: cache slots, one per position the base model can commit.</param>
     public StagedAdaptationLayers(IKernels kernels, DecoderLayerWeights[] stages, LayerShape shape, RopeTable rope,
@@ -30,6 +34,9 @@ public sealed class StagedAdaptationLayers
         this.shape = shape;
         this.rope = rope;
         caches = stages.Select(_ => new LayerCache(capacity, shape.KvWidth)).ToArray();
+        scratch = LayerScratch.For(stages[0]);
+        outputs = stages.Select(_ => new Tensor(0, hiddenSize)).ToArray();
+        x = new Tensor(0, hiddenSize);
         Last = new Tensor(stages.Length, hiddenSize);
     }
 
@@ -41,22 +48,22 @@ public sealed class StagedAdaptationLayers
 
     /// <summary>
     /// Runs fused rows f [T, D] at positions Committed..Committed+T-1 through every stage and returns
-    /// each stage's output over those rows: a^(1)..a^(S), each [T, D].
+    /// each stage's output over those rows: a^(1)..a^(S), each [T, D] (buffers that the next Extend
+    /// overwrites).
     /// </summary>
     public Tensor[] Extend(Tensor fused, ReadOnlySpan<int> positions)
     {
         CheckContinues(positions, fused.Rows);
-        int first = positions[0];
-        var mask = AttentionMask.Causal(first, fused.Rows);
-        var x = new Tensor(fused.Rows, fused.Cols, [.. fused.Data]);   // [T, D]  a^(s), advanced in place
-        var outputs = new Tensor[stages.Length];
+        int first = positions[0], rows = fused.Rows;
+        mask.SetCausal(first, rows);
+        fused.Span.CopyTo(Tensor.Ensure(ref x, rows).Span);
         for (int s = 0; s < stages.Length; s++)
         {
-            DecoderLayer.Forward(kernels, stages[s], shape, rope, x, caches[s], positions, first, mask);
-            outputs[s] = new Tensor(x.Rows, x.Cols, [.. x.Data]);       // [T, D]  a^(s+1)
-            x.Row(x.Rows - 1).CopyTo(Last.Row(s));
+            DecoderLayer.Forward(kernels, stages[s], shape, rope, x, caches[s], positions, first, mask, scratch);
+            x.Span.CopyTo(Tensor.Ensure(ref outputs[s], rows).Span);     // a^(s+1)
+            x.Row(rows - 1).CopyTo(Last.Row(s));
         }
-        Committed += fused.Rows;
+        Committed += rows;
         return outputs;
     }
 

@@ -33,6 +33,7 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
     {
         private readonly Tensor lastHidden = new(1, weights.Config.HiddenSize);     // [1, D]  h_t
         private readonly HeadBuffers buffers = new(weights.Config.HiddenSize, weights.Config.VocabSize);
+        private int[][] candidates = [];   // [K][topK]
         private bool committed;
 
         // Medusa reads only h_t: earlier rows, the positions and the following tokens do not matter to it.
@@ -49,11 +50,10 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
             if (!committed) throw new InvalidOperationException("Draft before any Commit: there is no h_t to draft from");
             if (topK < 1 || topK > weights.Config.VocabSize)
                 throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
-            var candidates = new int[weights.Heads.Length][];
+            candidates = Candidates.Reuse(candidates, weights.Heads.Length, topK);
             for (int k = 0; k < candidates.Length; k++)
             {
                 weights.Heads[k].Forward(model.Kernels, lastHidden, model.Weights.LmHead, buffers);
-                candidates[k] = new int[topK];
                 model.Kernels.TopK(buffers.Logits.Row(0), candidates[k]);
             }
             return candidates;

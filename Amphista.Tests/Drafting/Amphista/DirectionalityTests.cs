@@ -49,10 +49,10 @@ public class DirectionalityTests
         lastStageMoved[1, 3] -= 0.25f;
         Assert.Equal([0, 0, 1, 1], Enumerable.Range(0, 4).Select(config.StageOf));
 
-        var before = block.Forward(stageOutputs);    // [K, D]
-        var after = block.Forward(lastStageMoved);   // [K, D]
+        float[] before = block.Forward(stageOutputs).Row(0).ToArray();    // [D] head 1's u
+        float[] after = block.Forward(lastStageMoved).Row(0).ToArray();   // [D]
 
-        Assert.False(before.Row(0).SequenceEqual(after.Row(0)), "head 1 (stage 1) did not see stage 2, read only by heads 3 and 4");
+        Assert.False(before.AsSpan().SequenceEqual(after), "head 1 (stage 1) did not see stage 2, read only by heads 3 and 4");
     }
 
     [Fact]
