@@ -35,6 +35,25 @@ public sealed class WeightMatrix
         return new WeightMatrix(rows, cols, DType.BF16, null, data);
     }
 
+    /// <summary>
+    /// This matrix stored as type: bf16 rounds each float32 to nearest even (what torch's
+    /// .to(bfloat16) does), float32 widens exactly; the same type returns this matrix.
+    /// </summary>
+    public WeightMatrix As(DType type)
+    {
+        if (type == Type) return this;
+        if (type == DType.BF16)
+        {
+            var bits = new ushort[F32!.Length];
+            for (int i = 0; i < bits.Length; i++) bits[i] = DTypes.SingleToBF16(F32[i]);
+            return FromBF16(Rows, Cols, bits);
+        }
+        if (type != DType.F32) throw new ArgumentException($"weights are kept as F32 or BF16, not {type}");
+        var data = new float[BF16!.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = DTypes.BF16ToSingle(BF16[i]);
+        return FromF32(Rows, Cols, data);
+    }
+
     /// <summary>Bytes one full read of the matrix costs (the decode-time memory traffic).</summary>
     public long ByteSize => (long)Rows * Cols * DTypes.SizeOf(Type);
 

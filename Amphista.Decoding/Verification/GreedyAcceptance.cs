@@ -8,20 +8,27 @@ namespace Amphista.Decoding.Verification;
 /// Greedy acceptance, the lossless rule: from the root, step to the child whose token equals the
 /// argmax of the current node's logits; stop when no child matches. Siblings hold distinct tokens
 /// (distinct ranks of one head's top-k), so at most one child matches and the walk is the longest
-/// accepted path. Logits are computed only for the nodes on the walk.
+/// accepted path. A small tree's logits come from one product over all its nodes, which reads the
+/// LM head [V, D] once (the product's four-row tiles make a few rows cost about what one costs); a
+/// large tree's only for the nodes on the walk, one at a time. The kernels being batch-invariant,
+/// both give the same bits.
 /// </summary>
 public sealed class GreedyAcceptance : IAcceptanceRule
 {
+    /// <summary>Trees of at most this many nodes get all their logits in one product.</summary>
+    public const int AllLogitsUpTo = 8;
+
     public bool IsLossless => true;
 
     public int Accept(LlamaModel model, KvCache cache, DraftTree tree, ReadOnlySpan<int> tokens, Tensor hidden, List<int> path)
     {
+        var all = tree.Size <= AllLogitsUpTo ? model.Logits(cache, hidden) : null;   // [N, V]
         path.Clear();
         path.Add(0);
         while (true)
         {
             int node = path[^1];
-            int next = model.Kernels.Argmax(model.Logits(cache, hidden, node));
+            int next = model.Kernels.Argmax(all is null ? model.Logits(cache, hidden, node) : all.Row(node));
             int child = FindChild(tree, tokens, node, next);
             if (child < 0) return next;
             path.Add(child);

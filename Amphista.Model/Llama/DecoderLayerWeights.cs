@@ -24,6 +24,13 @@ public sealed record DecoderLayerWeights(
 {
     public IEnumerable<WeightMatrix> Matrices => [Wq, Wk, Wv, Wo, Gate, Up, Down];
 
+    /// <summary>The same layer with every matrix stored as type (<see cref="WeightMatrix.As"/>).</summary>
+    public DecoderLayerWeights As(DType type) => this with
+    {
+        Wq = Wq.As(type), Wk = Wk.As(type), Wv = Wv.As(type), Wo = Wo.As(type),
+        Gate = Gate.As(type), Up = Up.As(type), Down = Down.As(type),
+    };
+
     /// <summary>Reads a layer stored under Hugging Face's names after a prefix such as "model.layers.3.".</summary>
     public static DecoderLayerWeights Read(Checkpoint checkpoint, string prefix, int width, int mlpWidth, LayerShape shape)
     {

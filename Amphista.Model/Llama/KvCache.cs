@@ -37,6 +37,9 @@ internal sealed class ForwardBuffers(LlamaConfig c, DecoderLayerWeights layer)
     public LayerScratch Layer { get; } = LayerScratch.For(layer);
     public Tensor RowInput { get; } = new(1, c.HiddenSize);                // [1, D]  one row of Hidden
     public Tensor RowLogits { get; } = new(1, c.VocabSize);                // [1, V]
+    private Tensor logits = new(0, c.VocabSize);                          // [T, V]
+
+    public Tensor Logits(int rows) => Tensor.Ensure(ref logits, rows);
 
     public void Use(int rows)
     {

@@ -84,6 +84,14 @@ public sealed class LlamaModel
         return buffers.RowLogits.Row(0);
     }
 
+    /// <summary>logits [T, V] of every row of h [T, D], in a buffer of the cache's (valid until the next such call).</summary>
+    public Tensor Logits(KvCache cache, Tensor h)
+    {
+        var logits = BuffersOf(cache).Logits(h.Rows);
+        Kernels.MatMul(h, Weights.LmHead, logits);
+        return logits;
+    }
+
     private ForwardBuffers BuffersOf(KvCache cache) => cache.Buffers ??= new ForwardBuffers(Config, Weights.Layers[0]);
 
     private void Embed(ReadOnlySpan<int> tokens, Tensor x)

@@ -114,7 +114,8 @@ public sealed class AmphistaTrainable : ITrainableDrafter
 
     public IDrafter ToDrafter() => new AmphistaDrafter(ToWeights());
 
-    public void Save(string directory) => ToWeights().Save(directory);
+    /// <summary>The inference checkpoint, its matrices stored in the base model's weight type.</summary>
+    public void Save(string directory) => ToWeights().StoredAs(model.Weights.LmHead.Type).Save(directory);
 
     /// <summary>Float32 copies of the current parameters in the inference layout.</summary>
     public AmphistaWeights ToWeights() => new(Config,

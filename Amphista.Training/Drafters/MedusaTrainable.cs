@@ -23,6 +23,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
     public const float DefaultLossDecay = 0.8f;
 
     private readonly FrozenLinear sharedLmHead;   // [V, D]  the base model's W_lm
+    private readonly DType storedType;             // the base model's weight type, the checkpoint's
     private readonly Parameter[][] weights;        // [K][L]  W [D, D]
     private readonly Parameter[][] biases;         // [K][L]  b [1, D]
     private readonly Parameter?[] lmHeads;         // [K]     own W_lm [V, D]; null when shared
@@ -45,6 +46,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
         if (!(lossDecay > 0f && lossDecay <= 1f)) throw new ArgumentOutOfRangeException(nameof(lossDecay), $"loss decay λ must be in (0, 1], got {lossDecay}");
         (Config, LossDecay) = (c, lossDecay);
         sharedLmHead = new FrozenLinear(baseLmHead);
+        storedType = baseLmHead.Type;
         weights = new Parameter[c.Heads][];
         biases = new Parameter[c.Heads][];
         lmHeads = new Parameter?[c.Heads];
@@ -134,7 +136,8 @@ public sealed class MedusaTrainable : ITrainableDrafter
 
     public IDrafter ToDrafter() => new MedusaDrafter(ToWeights());
 
-    public void Save(string directory) => ToWeights().Save(directory);
+    /// <summary>The inference checkpoint, its matrices stored in the base model's weight type.</summary>
+    public void Save(string directory) => ToWeights().StoredAs(storedType).Save(directory);
 
     /// <summary>Float32 copies of the current weights in the inference layout.</summary>
     public MedusaWeights ToWeights() => new(Config, [.. Enumerable.Range(0, Heads).Select(k => new MedusaHead(

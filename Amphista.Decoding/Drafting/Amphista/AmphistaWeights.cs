@@ -25,6 +25,18 @@ public sealed record AmphistaWeights(
     public void Save(string directory) => AmphistaCheckpoint.Write(this, directory);
 
     /// <summary>
+    /// Every matrix stored as type, vectors and P unchanged: a drafter trained in float32 is shipped
+    /// in its base model's type, as Medusa's heads are, so drafting reads half the bytes.
+    /// </summary>
+    public AmphistaWeights StoredAs(DType type) => this with
+    {
+        Fusion = Fusion.As(type),
+        Stages = [.. Stages.Select(l => l.As(type))],
+        AutoEmbedding = AutoEmbedding with { Layers = [.. AutoEmbedding.Layers.Select(l => l.As(type))] },
+        Heads = [.. Heads.Select(h => h with { Linear = h.Linear.As(type), LmHead = h.LmHead?.As(type) })],
+    };
+
+    /// <summary>
     /// Seeded weights for audits and tests. W_fuse ~ N(0, 1/√(2D)) keeps f at the scale of the normed
     /// hidden state it reads; every other matrix, P and the own LM heads ~ N(0, 0.02); biases 0;
     /// norm gains 1. The layers then start close to identity (residual updates are small), so a

@@ -29,6 +29,16 @@ public sealed record MedusaWeights(MedusaConfig Config, MedusaHead[] Heads)
         return new MedusaWeights(config, heads);
     }
 
+    /// <summary>Every matrix stored as type (biases unchanged): shipped in the base model's type, as Medusa's heads are.</summary>
+    public MedusaWeights StoredAs(DType type) => this with
+    {
+        Heads = [.. Heads.Select(h => h with
+        {
+            Blocks = [.. h.Blocks.Select(b => b with { Weight = b.Weight.As(type) })],
+            LmHead = h.LmHead?.As(type),
+        })],
+    };
+
     /// <summary>Writes config.json and medusa_lm_head.safetensors; Load gives back the same bits.</summary>
     public void Save(string directory)
     {
