@@ -12,6 +12,7 @@ namespace Amphista.Tensors;
 public static class MemoryBandwidth
 {
     public const long DefaultBufferBytes = 512L << 20;
+    public const long MinSliceBytes = 64L << 10;
 
     /// <summary>
     /// Read bandwidth in GB/s (10⁹ bytes/s) over a buffer of bufferBytes, after one warm-up pass.
@@ -22,22 +23,25 @@ public static class MemoryBandwidth
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(bufferBytes, threads * 64L * sizeof(float));
+        // At least 64 KiB a thread, so a pass lasts many ticks of the clock even from cache.
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferBytes, threads * MinSliceBytes);
         var data = GC.AllocateUninitializedArray<float>(checked((int)(bufferBytes / sizeof(float))));   // [n]
         var seconds = TimePasses(data, threads, passes: repeats + 1);
         return (long)data.Length * sizeof(float) / seconds.Skip(1).Min() / 1e9;
     }
 
     /// <summary>
-    /// Wall time of each pass, every thread reading its slice once. The threads first write their
-    /// slices (so each page is backed by real memory, not the shared zero page) and then meet the
-    /// timing thread at a barrier before and after every pass.
+    /// Wall time of each pass: from the first thread's start to the last thread's end, read by the
+    /// workers themselves (a separate timing thread can be descheduled and miss the window when the
+    /// machine has no spare core). The threads first write their slices, so each page is backed by
+    /// real memory rather than the shared zero page, and start every pass together at a barrier.
     /// </summary>
     private static double[] TimePasses(float[] data, int threads, int passes)
     {
-        var seconds = new double[passes];
-        var sums = new float[threads];   // [threads] stored, so the JIT cannot drop the reads
-        using var barrier = new Barrier(threads + 1);
+        var starts = new long[passes, threads];   // [passes, threads] timestamps
+        var ends = new long[passes, threads];     // [passes, threads]
+        var sums = new float[threads];            // [threads] stored, so the JIT cannot drop the reads
+        using var barrier = new Barrier(threads);
         var workers = Enumerable.Range(0, threads).Select(w => new Thread(() =>
         {
             int first = (int)((long)data.Length * w / threads), end = (int)((long)data.Length * (w + 1) / threads);
@@ -45,20 +49,19 @@ public static class MemoryBandwidth
             for (int pass = 0; pass < passes; pass++)
             {
                 barrier.SignalAndWait();
+                starts[pass, w] = Stopwatch.GetTimestamp();
                 sums[w] += Sum(data, first, end);
-                barrier.SignalAndWait();
+                ends[pass, w] = Stopwatch.GetTimestamp();
             }
         }) { IsBackground = true, Name = $"amphista-bandwidth-{w}" }).ToArray();
         foreach (var worker in workers) worker.Start();
-        for (int pass = 0; pass < passes; pass++)
-        {
-            barrier.SignalAndWait();
-            long start = Stopwatch.GetTimestamp();
-            barrier.SignalAndWait();
-            seconds[pass] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
         foreach (var worker in workers) worker.Join();
-        return seconds;
+        return Enumerable.Range(0, passes).Select(pass =>
+        {
+            var threadIds = Enumerable.Range(0, threads);
+            long ticks = threadIds.Max(w => ends[pass, w]) - threadIds.Min(w => starts[pass, w]);
+            return (double)ticks / Stopwatch.Frequency;
+        }).ToArray();
     }
 
     /// <summary>Sum of data[first..end): four independent accumulators keep several loads in flight.</summary>

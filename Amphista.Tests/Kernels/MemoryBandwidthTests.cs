@@ -11,16 +11,20 @@ public sealed class MemoryBandwidthTests
     [InlineData(3)]
     public void A_small_buffer_reads_at_a_positive_finite_rate(int threads)
     {
-        // 1 MiB + 12 bytes: slices of unequal length with scalar tails.
-        double gbps = MemoryBandwidth.MeasureGBps(threads, bufferBytes: (1 << 20) + 12, repeats: 3);
-        Assert.True(double.IsFinite(gbps) && gbps > 0, $"{threads} threads measured {gbps} GB/s");
+        // 1 MiB + 12 bytes: slices of unequal length with scalar tails. Repeated, because a pass
+        // timed wrongly (say, by a descheduled thread) shows up only now and then.
+        for (int run = 0; run < 20; run++)
+        {
+            double gbps = MemoryBandwidth.MeasureGBps(threads, bufferBytes: (1 << 20) + 12, repeats: 3);
+            Assert.True(double.IsFinite(gbps) && gbps > 0, $"run {run}: {threads} threads measured {gbps} GB/s");
+        }
     }
 
     [Fact]
-    public void Impossible_settings_are_refused()   // a thread needs at least one 64-float block
+    public void Impossible_settings_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => MemoryBandwidth.MeasureGBps(threads: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => MemoryBandwidth.MeasureGBps(threads: 1, repeats: 0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => MemoryBandwidth.MeasureGBps(threads: 4, bufferBytes: 4 * 64 * sizeof(float) - 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MemoryBandwidth.MeasureGBps(threads: 4, bufferBytes: 4 * MemoryBandwidth.MinSliceBytes - 4));
     }
 }
