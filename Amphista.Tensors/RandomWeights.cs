@@ -1,7 +1,7 @@
 namespace Amphista.Tensors;
 
 /// <summary>Seeded random parameters: the same seed always yields the same bits.</summary>
-public sealed class RandomWeights(int seed, DType type = DType.F32)
+public sealed class RandomWeights(int seed, DType type = DType.F32) : IRandomWeights
 {
     private readonly Random rng = new(seed);
 

@@ -29,9 +29,12 @@ public sealed record LlamaWeights(
     }
 
     /// <summary>Gaussian weights N(0, std) and norm gains near 1, reproducible from the seed.</summary>
-    public static LlamaWeights Random(LlamaConfig c, int seed, DType type = DType.F32, float std = 0.08f)
+    public static LlamaWeights Random(LlamaConfig c, int seed, DType type = DType.F32, float std = 0.08f) =>
+        Random(c, new RandomWeights(seed, type), std);
+
+    /// <summary>Weights drawn from rng in a fixed order (the embedding at twice std), norm gains from rng.Gains.</summary>
+    public static LlamaWeights Random(LlamaConfig c, IRandomWeights rng, float std)
     {
-        var rng = new RandomWeights(seed, type);
         int d = c.HiddenSize, qw = c.NumHeads * c.HeadDim, kvw = c.NumKvHeads * c.HeadDim;
         var embedding = rng.Matrix(c.VocabSize, d, 2 * std);
         var layers = new DecoderLayerWeights[c.NumLayers];
