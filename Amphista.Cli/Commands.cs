@@ -13,6 +13,9 @@ public static class Commands
           amphista eval [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
                         (--prompt-ids 1,2,3 | --prompts FILE | --heldout FILE) [--max-prompts N]
                         [--max-new-tokens N] [--repeats R] [--json]
+          amphista bench [--model DIR|random:PRESET] [--drafters greedy,medusa,amphista] [--tree NAME|auto] [--heads K]
+                         [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--repeats R]
+                         [--chart FILE] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
           amphista train --drafter medusa|amphista [--model DIR] --data FILE --out DIR [--heads K] [--stages S]
                          [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self] [--seq-len T]
@@ -44,6 +47,16 @@ public static class Commands
         cosine to 10%, gradients clipped to norm 1; --minutes M alone sets N from the measured speed, and caps
         any run. A checkpoint every N steps (default 100) and when the run stops (time, Ctrl+C); --resume
         continues it bit for bit (same flags).
+        bench times greedy decoding and each drafter (default greedy,medusa,amphista: the drafters shipped with the
+        demo model; any other name is a drafter SPEC) on the same prompts in one process, interleaved, after a
+        warm-up: tokens/s (median and range of R rounds, default 5), speed-up over greedy, tokens per step, and
+        whether every output equals greedy's (exit 1 if not); this machine's memory bandwidth and greedy's share
+        of that roofline; the time of one pass over T = 1, 2, 4, ..., 64 tokens. It writes an SVG chart of the
+        speed-ups (--chart, default bench.svg). Prompts: --prompts or --heldout FILE, else the demo's held-out
+        set (first 12 lines), else random token ids. --tree auto picks each drafter's tree for this machine from
+        the cost curve and the drafter's acceptance profile, and stores both in the drafter's directory.
+        --model random:PRESET builds a random bf16 model of a named shape in memory: tinyllama-1.1b, vicuna-7b,
+        llama-68m, kjv-brown-14m.
         common flags: --threads N (default: all cores), --verbose (stack traces, costs)
         The default model is the embedded demo model (models/kjv-brown-14m).
         """;
@@ -62,8 +75,9 @@ public static class Commands
             "verify" => VerifyCommand.Run(rest),
             "eval" => EvalCommand.Run(rest),
             "forward" => ForwardCommand.Run(rest),
+            "bench" => Bench.BenchCommand.Run(rest),
             "train" => TrainCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, forward, train, help)"),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, forward, train, help)"),
         };
     }
 }

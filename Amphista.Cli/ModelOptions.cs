@@ -1,5 +1,6 @@
 using Amphista.Model.Llama;
 using Amphista.Model.Tokenization;
+using Amphista.Tensors;
 using Amphista.Tensors.Kernels;
 
 namespace Amphista.Cli;
@@ -24,8 +25,17 @@ public static class ModelOptions
     public static string DefaultDrafter(CliArguments args) =>
         args.Get("--model") is null && Directory.Exists(DefaultDrafterDir) ? DefaultDrafterDir : DecodingOptions.Greedy;
 
-    public static LlamaModel LoadModel(CliArguments args) =>
-        LlamaModel.Load(ModelDir(args), new CpuKernels(args.Int("--threads", Environment.ProcessorCount, min: 1)));
+    /// <summary>A model directory, or random:PRESET: a named shape with seeded random bf16 weights, built in memory.</summary>
+    public static LlamaModel LoadModel(CliArguments args)
+    {
+        int threads = args.Int("--threads", Environment.ProcessorCount, min: 1);
+        var kernels = new CpuKernels(threads);
+        if (ModelPresets.Parse(ModelDir(args)) is not { } preset) return LlamaModel.Load(ModelDir(args), kernels);
+        return new LlamaModel(ModelPresets.Config(preset), ModelPresets.Build(preset, DType.BF16, seed: 0, threads), kernels);
+    }
 
-    public static TextTokenizer LoadTokenizer(CliArguments args) => TextTokenizer.Load(ModelDir(args));
+    public static TextTokenizer LoadTokenizer(CliArguments args) =>
+        ModelPresets.Parse(ModelDir(args)) is { } preset
+            ? throw new InputException($"random:{preset} has no tokenizer: give token ids (--prompt-ids) or no prompts")
+            : TextTokenizer.Load(ModelDir(args));
 }

@@ -48,6 +48,9 @@ public sealed class DraftTree
     /// <summary>Candidates per head the tree draws from (max rank + 1); 0 for a root-only tree.</summary>
     public int TopKNeeded { get; }
 
+    /// <summary>The paths as a literal list such as [[0],[0,0],[1]]: what --tree and draft_tree.json accept.</summary>
+    public string PathList => TreePaths.Format(sortedPaths);
+
     /// <summary>The paths in node order (node j is path j-1); a fresh copy each call, so the tree stays immutable.</summary>
     public IReadOnlyList<int[]> Paths => sortedPaths.Select(p => (int[])p.Clone()).ToArray();
 

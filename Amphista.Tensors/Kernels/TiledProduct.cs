@@ -51,12 +51,23 @@ internal static unsafe class TiledProduct
         {
             nint row = (nint)o * cols;
             int t = 0;
-            for (; t + 4 <= rows; t += 4) Tile1x4(w, row, x + (nint)t * cols, cols, y + (nint)t * outputs + o, outputs);
-            for (; t < rows; t++) y[(nint)t * outputs + o] = Tile1x1(w, row, x + (nint)t * cols, cols);
+            for (; t + 4 <= rows; t += 4) Tile<W, Four>(w, row, x + (nint)t * cols, cols, y + (nint)t * outputs + o, outputs);
+            float* xt = x + (nint)t * cols, yt = y + (nint)t * outputs + o;
+            switch (rows - t)
+            {
+                case 1: Tile<W, One>(w, row, xt, cols, yt, outputs); break;
+                case 2: Tile<W, Two>(w, row, xt, cols, yt, outputs); break;
+                case 3: Tile<W, Three>(w, row, xt, cols, yt, outputs); break;
+            }
         }
     }
 
-    private static void Tile1x4<W>(W w, nint row, float* x, int n, float* y, int outputs) where W : struct, IWeightPointer
+    /// <summary>
+    /// One weight row against R (1 to 4) activation rows, R a compile-time constant: the JIT drops
+    /// the unused rows' code, so one source serves every tile and each keeps the one order.
+    /// </summary>
+    private static void Tile<W, R>(W w, nint row, float* x, int n, float* y, int outputs)
+        where W : struct, IWeightPointer where R : struct, IRowCount
     {
         float* x0 = x, x1 = x + n, x2 = x + 2 * n, x3 = x + 3 * n;
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;   // row x0's four sums
@@ -74,14 +85,17 @@ internal static unsafe class TiledProduct
             a1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x0 + i + 16), a1);
             a2 = Vector512.FusedMultiplyAdd(w2, Vector512.Load(x0 + i + 32), a2);
             a3 = Vector512.FusedMultiplyAdd(w3, Vector512.Load(x0 + i + 48), a3);
+            if (R.Count < 2) continue;
             b0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x1 + i), b0);
             b1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x1 + i + 16), b1);
             b2 = Vector512.FusedMultiplyAdd(w2, Vector512.Load(x1 + i + 32), b2);
             b3 = Vector512.FusedMultiplyAdd(w3, Vector512.Load(x1 + i + 48), b3);
+            if (R.Count < 3) continue;
             c0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x2 + i), c0);
             c1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x2 + i + 16), c1);
             c2 = Vector512.FusedMultiplyAdd(w2, Vector512.Load(x2 + i + 32), c2);
             c3 = Vector512.FusedMultiplyAdd(w3, Vector512.Load(x2 + i + 48), c3);
+            if (R.Count < 4) continue;
             d0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x3 + i), d0);
             d1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x3 + i + 16), d1);
             d2 = Vector512.FusedMultiplyAdd(w2, Vector512.Load(x3 + i + 32), d2);
@@ -91,29 +105,14 @@ internal static unsafe class TiledProduct
         {
             var w0 = w.Load16(row + i);
             a0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x0 + i), a0);
-            b0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x1 + i), b0);
-            c0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x2 + i), c0);
-            d0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x3 + i), d0);
+            if (R.Count > 1) b0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x1 + i), b0);
+            if (R.Count > 2) c0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x2 + i), c0);
+            if (R.Count > 3) d0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x3 + i), d0);
         }
         y[0] = Finish(w, row, x0, (a0 + a1) + (a2 + a3), n, i);
-        y[outputs] = Finish(w, row, x1, (b0 + b1) + (b2 + b3), n, i);
-        y[2 * outputs] = Finish(w, row, x2, (c0 + c1) + (c2 + c3), n, i);
-        y[3 * outputs] = Finish(w, row, x3, (d0 + d1) + (d2 + d3), n, i);
-    }
-
-    private static float Tile1x1<W>(W w, nint row, float* x, int n) where W : struct, IWeightPointer
-    {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        int i = 0;
-        for (; i <= n - 64; i += 64)
-        {
-            a0 = Vector512.FusedMultiplyAdd(w.Load16(row + i), Vector512.Load(x + i), a0);
-            a1 = Vector512.FusedMultiplyAdd(w.Load16(row + i + 16), Vector512.Load(x + i + 16), a1);
-            a2 = Vector512.FusedMultiplyAdd(w.Load16(row + i + 32), Vector512.Load(x + i + 32), a2);
-            a3 = Vector512.FusedMultiplyAdd(w.Load16(row + i + 48), Vector512.Load(x + i + 48), a3);
-        }
-        for (; i <= n - 16; i += 16) a0 = Vector512.FusedMultiplyAdd(w.Load16(row + i), Vector512.Load(x + i), a0);
-        return Finish(w, row, x, (a0 + a1) + (a2 + a3), n, i);
+        if (R.Count > 1) y[outputs] = Finish(w, row, x1, (b0 + b1) + (b2 + b3), n, i);
+        if (R.Count > 2) y[2 * outputs] = Finish(w, row, x2, (c0 + c1) + (c2 + c3), n, i);
+        if (R.Count > 3) y[3 * outputs] = Finish(w, row, x3, (d0 + d1) + (d2 + d3), n, i);
     }
 
     /// <summary>The lanes' sum, then the elements past the last full block of 16.</summary>
@@ -124,4 +123,30 @@ internal static unsafe class TiledProduct
         for (; i < n; i++) sum = MathF.FusedMultiplyAdd(w.Load1(row + i), x[i], sum);
         return sum;
     }
+}
+
+/// <summary>How many activation rows a tile of <see cref="TiledProduct"/> takes, as a type the JIT specialises on.</summary>
+internal interface IRowCount
+{
+    static abstract int Count { get; }
+}
+
+internal struct One : IRowCount
+{
+    public static int Count => 1;
+}
+
+internal struct Two : IRowCount
+{
+    public static int Count => 2;
+}
+
+internal struct Three : IRowCount
+{
+    public static int Count => 3;
+}
+
+internal struct Four : IRowCount
+{
+    public static int Count => 4;
 }

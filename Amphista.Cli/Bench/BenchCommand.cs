@@ -1,0 +1,111 @@
+using Amphista.Decoding;
+using Amphista.Decoding.Drafting;
+using Amphista.Decoding.Trees;
+using Amphista.Decoding.Tuning;
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+
+namespace Amphista.Cli.Bench;
+
+/// <summary>
+/// amphista bench [--model DIR|random:PRESET] [--drafters greedy,medusa,amphista] [--tree NAME|auto]
+///                [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--repeats R]
+///                [--chart FILE] [--json]
+/// Every decoder on the same prompts in one process, interleaved, after a warm-up; this machine's
+/// memory bandwidth and greedy's share of that roofline; the verification cost curve; an SVG chart.
+/// --tree auto chooses each drafter's tree for this machine (<see cref="HardwareAwareTree"/>) and
+/// stores it, with the acceptance profile it came from, in the drafter's directory.
+/// </summary>
+public static class BenchCommand
+{
+    public const int DefaultPrompts = 12, DefaultNewTokens = 64, DefaultRepeats = 5, CurveRepeats = 7, MaxTreeNodes = 64;
+    public const string DefaultChart = "bench.svg";
+
+    public static int Run(string[] argv)
+    {
+        var args = new CliArguments("bench", argv,
+            new HashSet<string>([.. ModelOptions.Options, "--drafters", "--tree", "--heads", "--prompts", "--heldout",
+                "--max-prompts", "--max-new-tokens", "--repeats", "--chart"]),
+            new HashSet<string>(["--json", "--verbose"]));
+        bool demo = args.Get("--model") is null;
+        string[] names = BenchOptions.ParseDrafters(args, demo);
+        int newTokens = args.Int("--max-new-tokens", DefaultNewTokens, min: 1);
+        int repeats = args.Int("--repeats", DefaultRepeats, min: 1);
+        var log = args.Has("--json") ? Console.Error : Console.Out;
+
+        var model = ModelOptions.LoadModel(args);
+        var (prompts, profilePrompts) = BenchOptions.ReadPrompts(args, model, args.Int("--max-prompts", DefaultPrompts, min: 1));
+        var requests = prompts.Select(p => new DecodeRequest(p, newTokens, model.Config.EosTokenIds)).ToArray();
+        foreach (var request in requests) request.Validate(model);
+
+        double bandwidth = MemoryBandwidth.MeasureGBps(model.Kernels is Amphista.Tensors.Kernels.CpuKernels k ? k.Threads : 1);
+        var curve = MeasureCurve(model);
+        log.WriteLine($"memory bandwidth {bandwidth:F1} GB/s; pass cost over T new tokens after {curve.Context}: " +
+            string.Join(", ", curve.Tokens.Zip(curve.Relative, (t, r) => $"T={t} {r:F2}x")));
+
+        var decoders = names.Select(name => Decoder(args, model, name, demo, curve, profilePrompts, newTokens, log)).ToArray();
+        var timing = BenchRun.Time(decoders.Select(d => d.Decoder).ToArray(), requests, repeats);
+        var report = BenchReport.Build(model, args.Get("--model") ?? "kjv-brown-14m", bandwidth, curve, decoders, timing);
+
+        string chart = args.Get("--chart") ?? DefaultChart;
+        File.WriteAllText(chart, SpeedupChart.Render($"{report.Model}: tokens/s relative to greedy ({report.Threads} threads)",
+            [.. report.Decoders.Select(d => new SpeedupBar(d.Name, d.Speedup, (d.SpeedupMax - d.SpeedupMin) / 2))]));
+        if (args.Has("--json")) JsonOutput.Write(report);
+        else BenchReport.WriteText(report, chart);
+        return report.Decoders.Sum(d => d.Mismatches) == 0 ? 0 : Mismatch(report);
+    }
+
+    private static PassCostCurve MeasureCurve(LlamaModel model)
+    {
+        int largest = PassCostCurve.DefaultTokens.Max();
+        int context = Math.Min(128, model.Config.MaxPositions - largest);
+        return PassCostCurve.Measure(model, context, PassCostCurve.DefaultTokens, CurveRepeats);
+    }
+
+    /// <summary>One decoder to time: greedy, or a drafter with its tree (named, stored, default, or chosen here).</summary>
+    private static BenchDecoder Decoder(CliArguments args, LlamaModel model, string name, bool demo, PassCostCurve curve,
+        List<int[]> profilePrompts, int newTokens, TextWriter log)
+    {
+        if (name == DecodingOptions.Greedy) return new BenchDecoder(name, null, new GreedyDecoder(model));
+        string spec = BenchOptions.Spec(name, demo);
+        var drafter = DrafterSpec.Create(spec, model.Config, args.Int("--heads", DecodingOptions.DefaultHeads, min: 1))!;
+        string? treeName = args.Get("--tree");
+        var tree = treeName == "auto"
+            ? ChooseTree(model, drafter, spec, curve, profilePrompts, newTokens, log)
+            : NamedTrees.Get(treeName ?? DrafterSpec.StoredTree(spec) ?? DecodingOptions.DefaultTree);
+        tree.CheckFits(drafter.Heads, Math.Max(tree.TopKNeeded, 1));
+        return new BenchDecoder(name, tree, new SpeculativeDecoder(model, drafter, tree));
+    }
+
+    /// <summary>
+    /// --tree auto: the drafter's acceptance profile (stored, else measured on the profile prompts),
+    /// its draft time and the cost curve give the tree; a drafter directory keeps both.
+    /// </summary>
+    private static DraftTree ChooseTree(LlamaModel model, IDrafter drafter, string spec, PassCostCurve curve,
+        List<int[]> profilePrompts, int newTokens, TextWriter log)
+    {
+        bool stored = Directory.Exists(spec);
+        var profile = (stored ? AcceptanceProfile.Load(spec) : null)
+            ?? AcceptanceProfile.Measure(model, drafter, profilePrompts, newTokens, ranks: 10);
+        double draft = DraftTiming.Measure(model, drafter, curve.Context, profile.Ranks, CurveRepeats) / curve.Milliseconds[0];
+        var choice = HardwareAwareTree.Choose(profile, curve, draft, MaxTreeNodes);
+        log.WriteLine($"{drafter.Name}: draft step {draft:F2} passes; chose {choice.Tree.Size} nodes {choice.Tree.PathList} " +
+            $"(expected {choice.ExpectedTokens:F2} tokens per step, predicted {choice.PredictedSpeedup:F2}x)");
+        if (stored)
+        {
+            profile.Save(spec);
+            File.WriteAllText(Path.Combine(spec, DrafterSpec.TreeFileName), choice.Tree.PathList);
+        }
+        return choice.Tree;
+    }
+
+    private static int Mismatch(BenchReport report)
+    {
+        Console.Error.WriteLine("amphista: bench: " + string.Join("; ",
+            report.Decoders.Where(d => d.Mismatches > 0).Select(d => $"{d.Name} differs from greedy on {d.Mismatches} prompts")));
+        return 1;
+    }
+}
+
+/// <summary>A decoder under test: its name, its tree (none for greedy) and the decoder itself.</summary>
+public sealed record BenchDecoder(string Name, DraftTree? Tree, IDecoder Decoder);

@@ -1,0 +1,62 @@
+using System.Globalization;
+using Amphista.Decoding.Tuning;
+using Amphista.Model.Llama;
+using Amphista.Tensors.Kernels;
+
+namespace Amphista.Cli.Bench;
+
+/// <summary>
+/// bench's results (JSON field names are a contract): per decoder tokens/s (median and range over
+/// rounds), speed-up over greedy (median and range of the per-round ratios: each round's decoders ran
+/// side by side), mean accepted length, mismatches against greedy; the machine's bandwidth, greedy's
+/// share of the memory roofline (weight bytes per token × tokens/s ÷ bandwidth) and the cost curve.
+/// </summary>
+public sealed record BenchReport(
+    string Model, int Threads, long WeightBytesPerToken, double BandwidthGbPerSecond, double GreedyRooflineFraction,
+    int Prompts, int NewTokens, int Rounds, BenchDecoderReport[] Decoders, PassCostPoint[] PassCost)
+{
+    public static BenchReport Build(LlamaModel model, string modelName, double bandwidth, PassCostCurve curve,
+        BenchDecoder[] decoders, BenchRun run)
+    {
+        int rounds = run.Seconds[0].Length;
+        var greedyTokens = run.Results[0].Sum(r => r.Tokens.Length);
+        var rates = decoders.Select((_, d) => run.Seconds[d].Select(s => run.Results[d].Sum(r => r.Tokens.Length) / s).ToArray()).ToArray();
+        var reports = decoders.Select((dec, d) =>
+        {
+            var ratios = rates[d].Zip(rates[0], (a, g) => a / g).ToArray();
+            int mismatches = run.Results[d].Zip(run.Results[0], (a, g) => a.Tokens.AsSpan().SequenceEqual(g.Tokens) ? 0 : 1).Sum();
+            double accepted = (double)run.Results[d].Sum(r => r.Tokens.Length) / run.Results[d].Sum(r => r.Steps);
+            return new BenchDecoderReport(dec.Name, dec.Tree?.Name ?? "-", Statistics.Median(rates[d]), rates[d].Min(), rates[d].Max(),
+                Statistics.Median(ratios), ratios.Min(), ratios.Max(), accepted, mismatches);
+        }).ToArray();
+        long bytes = model.Weights.DecodeBytesPerToken;
+        double fraction = reports[0].TokensPerSecond * bytes / (bandwidth * 1e9);
+        var points = curve.Tokens.Select((t, i) => new PassCostPoint(t, curve.Milliseconds[i], curve.Relative[i])).ToArray();
+        int threads = model.Kernels is CpuKernels cpu ? cpu.Threads : 1;
+        return new BenchReport(modelName, threads, bytes, bandwidth, fraction, run.Results[0].Length,
+            greedyTokens, rounds, reports, points);
+    }
+
+    public static void WriteText(BenchReport r, string chart)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine(string.Create(c, $"{r.Model}: {r.Prompts} prompts, {r.NewTokens} greedy tokens, {r.Rounds} rounds, {r.Threads} threads"));
+        Console.WriteLine($"{"decoder",-10} {"tokens/s",9} {"range",17} {"speed-up",9} {"range",15} {"tok/step",8} {"mismatch",8}  tree");
+        foreach (var d in r.Decoders)
+            Console.WriteLine(string.Create(c,
+                $"{d.Name,-10} {d.TokensPerSecond,9:F1} {$"{d.TokensPerSecondMin:F1}-{d.TokensPerSecondMax:F1}",17} {d.Speedup,8:F3}x " +
+                $"{$"{d.SpeedupMin:F2}-{d.SpeedupMax:F2}x",15} {d.MeanAccepted,8:F2} {d.Mismatches,8}  {d.Tree}"));
+        Console.WriteLine(string.Create(c,
+            $"greedy reads {r.WeightBytesPerToken / 1e6:F1} MB of weights per token: {100 * r.GreedyRooflineFraction:F1}% of the memory roofline " +
+            $"({r.BandwidthGbPerSecond * 1e9 / r.WeightBytesPerToken:F1} tokens/s at {r.BandwidthGbPerSecond:F1} GB/s)"));
+        Console.WriteLine("pass over T tokens, relative to T = 1: " +
+            string.Join(", ", r.PassCost.Select(p => string.Create(c, $"T={p.Tokens} {p.Relative:F2}x ({p.Milliseconds:F2} ms)"))));
+        Console.WriteLine($"wrote {chart}");
+    }
+}
+
+public sealed record BenchDecoderReport(
+    string Name, string Tree, double TokensPerSecond, double TokensPerSecondMin, double TokensPerSecondMax,
+    double Speedup, double SpeedupMin, double SpeedupMax, double MeanAccepted, int Mismatches);
+
+public sealed record PassCostPoint(int Tokens, double Milliseconds, double Relative);

@@ -1,0 +1,61 @@
+using Amphista.Decoding.Trees;
+
+namespace Amphista.Decoding.Tuning;
+
+/// <summary>
+/// The draft tree that maximises expected tokens per second on this machine (SPEC §6), by Medusa's
+/// greedy construction with this machine's costs. A node on path (r_1..r_d) is accepted with
+/// probability Π p[i][r_i] (heads treated as independent, as Medusa does), so a tree of nodes
+/// yields E = 1 + Σ nodes Π p expected tokens per step. Nodes are added in decreasing order of that
+/// probability, which keeps every prefix of the order a tree (a child is never likelier than its
+/// parent). Each prefix of n nodes costs draft + curve(n + 1) passes of one token; the prefix with the
+/// most tokens per unit of time wins.
+/// </summary>
+public static class HardwareAwareTree
+{
+    public sealed record Choice(DraftTree Tree, double ExpectedTokens, double RelativeTime)
+    {
+        /// <summary>Predicted tokens per second relative to greedy decoding (one token per one-token pass).</summary>
+        public double PredictedSpeedup => ExpectedTokens / RelativeTime;
+    }
+
+    /// <param name="draftCost">One draft step's time relative to a one-token pass.</param>
+    /// <param name="maxNodes">Largest tree considered, root included.</param>
+    public static Choice Choose(AcceptanceProfile profile, PassCostCurve curve, double draftCost, int maxNodes)
+    {
+        var order = NodesByProbability(profile, maxNodes - 1);
+        var best = new Choice(DraftTree.RootOnly, 1, curve.CostOf(1));   // greedy decoding itself: no draft
+        double expected = 1;
+        for (int n = 1; n <= order.Count; n++)
+        {
+            expected += order[n - 1].Probability;
+            var candidate = (expected, time: draftCost + curve.CostOf(n + 1));
+            if (candidate.expected / candidate.time > best.ExpectedTokens / best.RelativeTime)
+                best = new Choice(DraftTree.FromPaths("auto", [.. order.Take(n).Select(p => p.Path)]), candidate.expected, candidate.time);
+        }
+        return best;
+    }
+
+    /// <summary>The count likeliest paths, likeliest first (ties: shorter, then lexicographic), each after its parent.</summary>
+    private static List<(int[] Path, double Probability)> NodesByProbability(AcceptanceProfile profile, int count)
+    {
+        var chosen = new List<(int[] Path, double Probability)>();
+        var frontier = new PriorityQueue<(int[] Path, double Probability), (double, int, string)>();
+        void Offer(int[] parent, double p)
+        {
+            if (parent.Length == profile.Heads) return;
+            for (int r = 0; r < profile.Ranks; r++)
+            {
+                double q = p * profile.Probability[parent.Length][r];
+                if (q > 0) frontier.Enqueue(([.. parent, r], q), (-q, parent.Length + 1, TreePaths.Format([.. parent, r])));
+            }
+        }
+        Offer([], 1);
+        while (chosen.Count < count && frontier.TryDequeue(out var node, out _))
+        {
+            chosen.Add(node);
+            Offer(node.Path, node.Probability);
+        }
+        return chosen;
+    }
+}

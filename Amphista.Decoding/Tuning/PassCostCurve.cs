@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+
+namespace Amphista.Decoding.Tuning;
+
+/// <summary>
+/// The verification cost curve (SPEC §6): the time of one base-model pass over T new tokens after a
+/// context of C tokens, T = 1, 2, 4, …, relative to T = 1. On a CPU a decode pass is bound by reading
+/// the weights, so the first few extra tokens are nearly free; past the machine's compute-to-bandwidth
+/// ratio every token costs its multiply-adds. Drafting trees are chosen from this curve.
+/// </summary>
+public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseconds)
+{
+    public static readonly int[] DefaultTokens = [1, 2, 4, 8, 16, 32, 64];
+
+    /// <summary>Time of a pass over T tokens relative to one token, [T].</summary>
+    public double[] Relative => [.. Milliseconds.Select(ms => ms / Milliseconds[0])];
+
+    /// <summary>
+    /// Relative cost of a pass over n tokens, linear between measured counts (and beyond the last,
+    /// along its last segment): a tree of n nodes is one such pass.
+    /// </summary>
+    public double CostOf(int n)
+    {
+        var relative = Relative;
+        int i = 1;
+        while (i < Tokens.Length - 1 && Tokens[i] < n) i++;
+        if (Tokens.Length == 1) return relative[0] * n;
+        double slope = (relative[i] - relative[i - 1]) / (Tokens[i] - Tokens[i - 1]);
+        return relative[i - 1] + slope * (n - Tokens[i - 1]);
+    }
+
+    /// <summary>
+    /// Measures the curve: after a context of random tokens, passes over each T in turn (interleaved,
+    /// so a slow patch of the machine hurts every T alike), the median of repeats rounds.
+    /// </summary>
+    public static PassCostCurve Measure(LlamaModel model, int context, int[] tokens, int repeats, int seed = 0)
+    {
+        int largest = tokens.Max();
+        if (context + largest > model.Config.MaxPositions)
+            throw new InputException($"a cost curve over {largest} tokens after {context} needs {context + largest} positions; the model has {model.Config.MaxPositions}");
+        var rng = new Random(seed);
+        var cache = model.CreateCache();
+        int[] prefix = [.. Enumerable.Range(0, context).Select(_ => rng.Next(model.Config.VocabSize))];
+        model.Forward(cache, prefix, [.. Enumerable.Range(0, context)], 0, AttentionMask.Causal(0, context));
+        int[] ids = [.. Enumerable.Range(0, largest).Select(_ => rng.Next(model.Config.VocabSize))];
+        int[] positions = [.. Enumerable.Range(context, largest)];
+        var masks = tokens.Select(t => AttentionMask.Causal(context, t)).ToArray();
+        var times = tokens.Select(_ => new double[repeats]).ToArray();
+        for (int r = -1; r < repeats; r++)   // round -1 warms every shape up
+            for (int i = 0; i < tokens.Length; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                var hidden = model.Forward(cache, ids.AsSpan(0, tokens[i]), positions.AsSpan(0, tokens[i]), context, masks[i]);
+                model.Logits(cache, hidden);
+                if (r >= 0) times[i][r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+        return new PassCostCurve(context, tokens, [.. times.Select(Statistics.Median)]);
+    }
+}
+
+/// <summary>Order statistics of repeated timings.</summary>
+public static class Statistics
+{
+    public static double Median(IReadOnlyCollection<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
