@@ -42,7 +42,9 @@ public sealed class CpuKernels(int threads) : IKernels
     public void Silu(Tensor x, Tensor y)
     {
         Shapes.CheckSame(x, y, y);
-        for (int i = 0; i < x.Rows * x.Cols; i++) y.Data[i] = Activation.Silu(x.Data[i]);
+        int n = x.Rows * x.Cols, i = 0;
+        for (; i <= n - 16; i += 16) FixedExp.Silu(Vector512.Create(x.Data.AsSpan(i))).CopyTo(y.Data.AsSpan(i));
+        for (; i < n; i++) y.Data[i] = FixedExp.Silu(x.Data[i]);
     }
 
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
@@ -76,8 +78,10 @@ public sealed class CpuKernels(int threads) : IKernels
     public void SwiGlu(Tensor gate, Tensor up, Tensor y)
     {
         Shapes.CheckSame(gate, up, y);
-        for (int i = 0; i < gate.Rows * gate.Cols; i++)
-            y.Data[i] = Activation.Silu(gate.Data[i]) * up.Data[i];
+        int n = gate.Rows * gate.Cols, i = 0;
+        for (; i <= n - 16; i += 16)
+            (FixedExp.Silu(Vector512.Create(gate.Data.AsSpan(i))) * Vector512.Create(up.Data.AsSpan(i))).CopyTo(y.Data.AsSpan(i));
+        for (; i < n; i++) y.Data[i] = FixedExp.Silu(gate.Data[i]) * up.Data[i];
     }
 
     public void Softmax(Tensor x)

@@ -66,7 +66,7 @@ internal sealed class AttentionWork : IPartitioned
             scores[j] = FixedOrderSimd.Dot(query, k.Row(slots[j]).Slice(kvOff, headDim)) * scale;
             max = MathF.Max(max, scores[j]);
         }
-        for (int j = 0; j < n; j++) scores[j] = MathF.Exp(scores[j] - max);
+        FixedExp.ExpShifted(scores.AsSpan(0, n), max);
         float sum = FixedOrderSimd.Sum(scores.AsSpan(0, n));
         var output = y!.Row(t).Slice(h * headDim, headDim);
         output.Clear();

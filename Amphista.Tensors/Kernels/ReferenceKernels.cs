@@ -34,7 +34,7 @@ public sealed class ReferenceKernels : IKernels
     public void Silu(Tensor x, Tensor y)
     {
         Shapes.CheckSame(x, y, y);
-        for (int i = 0; i < x.Rows * x.Cols; i++) y.Data[i] = Activation.Silu(x.Data[i]);
+        for (int i = 0; i < x.Rows * x.Cols; i++) y.Data[i] = Silu(x.Data[i]);
     }
 
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
@@ -69,7 +69,7 @@ public sealed class ReferenceKernels : IKernels
     {
         Shapes.CheckSame(gate, up, y);
         for (int i = 0; i < gate.Rows * gate.Cols; i++)
-            y.Data[i] = Activation.Silu(gate.Data[i]) * up.Data[i];
+            y.Data[i] = Silu(gate.Data[i]) * up.Data[i];
     }
 
     public void Softmax(Tensor x)
@@ -148,4 +148,7 @@ public sealed class ReferenceKernels : IKernels
             indices[j] = best;
         }
     }
+
+    /// <summary>SiLU(g) = g / (1 + e^-g) with the library's scalar exp.</summary>
+    private static float Silu(float g) => g / (1f + MathF.Exp(-g));
 }
