@@ -42,6 +42,7 @@ public sealed class SpeculativeDecoder : IDecoder
         var cache = model.CreateCache(extraSlots: tree.Size);
         var verifier = new TreeVerifier(model, cache, tree.Size);
         var session = drafter.Begin(model);
+        bool drafts = tree.MaxDepth > 0;   // a root-only tree never drafts: its session need not follow along
         var step = new StepBuffers(tree.Size, model.Config.HiddenSize);
         int n = request.Prompt.Length;
         int[] promptPositions = [.. Enumerable.Range(0, n)];
@@ -49,7 +50,7 @@ public sealed class SpeculativeDecoder : IDecoder
         int root = model.Kernels.Argmax(model.Logits(cache, hidden, n - 1));
         int steps = 1;
         if (output.Emit(root)) return output.Result(steps);
-        session.Commit(hidden, promptPositions, [.. request.Prompt[1..], root]);
+        if (drafts) session.Commit(hidden, promptPositions, [.. request.Prompt[1..], root]);
 
         int committed = n;   // slots 0..committed-1 hold committed tokens; root sits at position committed
         while (true)
@@ -68,7 +69,7 @@ public sealed class SpeculativeDecoder : IDecoder
                 if (output.Emit(tokens[step.Path[i]])) return output.Result(steps);
             if (output.Emit(next)) return output.Result(steps);
 
-            session.Commit(step.Accepted(treeHidden, committed, tokens, next), step.Positions, step.Following);
+            if (drafts) session.Commit(step.Accepted(treeHidden, committed, tokens, next), step.Positions, step.Following);
             committed += step.Path.Count;
             root = next;
         }

@@ -32,6 +32,7 @@ public static class BenchCommand
         int newTokens = args.Int("--max-new-tokens", DefaultNewTokens, min: 1);
         int repeats = args.Int("--repeats", DefaultRepeats, min: 1);
         var log = args.Has("--json") ? Console.Error : Console.Out;
+        foreach (string name in names.Skip(1)) BenchOptions.Spec(name, demo);   // an unknown name fails before the slow part
 
         var model = ModelOptions.LoadModel(args);
         var (prompts, profilePrompts) = BenchOptions.ReadPrompts(args, model, args.Int("--max-prompts", DefaultPrompts, min: 1));
@@ -86,10 +87,10 @@ public static class BenchCommand
     {
         bool stored = Directory.Exists(spec);
         var profile = (stored ? AcceptanceProfile.Load(spec) : null)
-            ?? AcceptanceProfile.Measure(model, drafter, profilePrompts, newTokens, ranks: 10);
-        double draft = DraftTiming.Measure(model, drafter, curve.Context, profile.Ranks, CurveRepeats) / curve.Milliseconds[0];
+            ?? AcceptanceProfile.Measure(model, drafter, profilePrompts, newTokens);
+        double draft = DraftTiming.StepOverhead(model, drafter, profilePrompts, newTokens, curve);
         var choice = HardwareAwareTree.Choose(profile, curve, draft, MaxTreeNodes);
-        log.WriteLine($"{drafter.Name}: draft step {draft:F2} passes; chose {choice.Tree.Size} nodes {choice.Tree.PathList} " +
+        log.WriteLine($"{drafter.Name}: a step costs {draft:F2} greedy steps beyond its pass; chose {choice.Tree.Size} nodes {choice.Tree.PathList} " +
             $"(expected {choice.ExpectedTokens:F2} tokens per step, predicted {choice.PredictedSpeedup:F2}x)");
         if (stored)
         {

@@ -1,40 +1,40 @@
 using System.Diagnostics;
 using Amphista.Decoding.Drafting;
+using Amphista.Decoding.Trees;
 using Amphista.Model.Llama;
-using Amphista.Tensors;
 
 namespace Amphista.Decoding.Tuning;
 
 /// <summary>
-/// The time of one drafting step as the decoding loop runs it: commit the rows a step accepts
-/// (two, a typical accepted length) and draft every head's top-k. Measured after a random context,
-/// the median over repeats, in milliseconds.
+/// What a speculative step costs beyond its verification pass, in greedy steps: drafting, the
+/// acceptance walk, cache compaction and the drafter's commit. Measured as decoding runs it, with the
+/// smallest tree ([[0]], a two-token pass): (time per speculative step) / (time per greedy step)
+/// minus the curve's cost of a two-token pass. Both times leave out the prompt pass.
 /// </summary>
 public static class DraftTiming
 {
-    public const int RowsPerStep = 2;
-
-    public static double Measure(LlamaModel model, IDrafter drafter, int context, int topK, int repeats, int seed = 0)
+    public static double StepOverhead(LlamaModel model, IDrafter drafter, IReadOnlyList<int[]> prompts, int maxNewTokens, PassCostCurve curve)
     {
-        int n = context + RowsPerStep * (repeats + 1);
-        var rng = new Random(seed);
-        int[] tokens = [.. Enumerable.Range(0, n + 1).Select(_ => rng.Next(model.Config.VocabSize))];
-        var hidden = model.Forward(model.CreateCache(), tokens.AsSpan(0, n), [.. Enumerable.Range(0, n)], 0, AttentionMask.Causal(0, n));
-        var session = drafter.Begin(model);
-        session.Commit(Rows(hidden, 0, context), [.. Enumerable.Range(0, context)], tokens.AsSpan(1, context));
-        var times = new double[repeats];
-        for (int r = -1, at = context; r < repeats; r++, at += RowsPerStep)   // round -1 warms up
-        {
-            var rows = Rows(hidden, at, RowsPerStep);
-            int[] positions = [at, at + 1];
-            long start = Stopwatch.GetTimestamp();
-            session.Commit(rows, positions, tokens.AsSpan(at + 1, RowsPerStep));
-            session.Draft(topK);
-            if (r >= 0) times[r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        return Statistics.Median(times);
+        var requests = prompts.Select(p => new DecodeRequest(p, maxNewTokens, model.Config.EosTokenIds)).ToArray();
+        var greedy = new GreedyDecoder(model);
+        var speculative = new SpeculativeDecoder(model, drafter, DraftTree.FromPaths("[[0]]", [[0]]));
+        PerStep(greedy, requests[..1]);   // warm-up
+        PerStep(speculative, requests[..1]);
+        return PerStep(speculative, requests) / PerStep(greedy, requests) - curve.CostOf(2);
     }
 
-    private static Tensor Rows(Tensor x, int first, int count) =>
-        new(count, x.Cols, x.Span.Slice(first * x.Cols, count * x.Cols).ToArray());
+    /// <summary>Seconds per base-model pass after each prompt's first.</summary>
+    private static double PerStep(IDecoder decoder, DecodeRequest[] requests)
+    {
+        double seconds = 0;
+        int steps = 0;
+        foreach (var request in requests)
+        {
+            long first = 0;
+            var result = decoder.Generate(request, _ => first = first == 0 ? Stopwatch.GetTimestamp() : first);
+            seconds += Stopwatch.GetElapsedTime(first).TotalSeconds;
+            steps += result.Steps - 1;
+        }
+        return steps == 0 ? throw new Amphista.Tensors.InputException("no step after the prompt pass to time: give longer continuations") : seconds / steps;
+    }
 }

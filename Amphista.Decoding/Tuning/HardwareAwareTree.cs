@@ -8,8 +8,9 @@ namespace Amphista.Decoding.Tuning;
 /// probability Π p[i][r_i] (heads treated as independent, as Medusa does), so a tree of nodes
 /// yields E = 1 + Σ nodes Π p expected tokens per step. Nodes are added in decreasing order of that
 /// probability, which keeps every prefix of the order a tree (a child is never likelier than its
-/// parent). Each prefix of n nodes costs draft + curve(n + 1) passes of one token; the prefix with the
-/// most tokens per unit of time wins.
+/// parent). Each prefix of n nodes costs overhead + curve(n + 1) greedy steps (the step's work beyond its
+/// pass, <see cref="DraftTiming"/>, plus one pass over the tree); the prefix with the most tokens per
+/// unit of time wins, or greedy decoding itself when no tree beats one token per step.
 /// </summary>
 public static class HardwareAwareTree
 {
@@ -19,7 +20,7 @@ public static class HardwareAwareTree
         public double PredictedSpeedup => ExpectedTokens / RelativeTime;
     }
 
-    /// <param name="draftCost">One draft step's time relative to a one-token pass.</param>
+    /// <param name="draftCost">A step's time beyond its verification pass, in greedy steps.</param>
     /// <param name="maxNodes">Largest tree considered, root included.</param>
     public static Choice Choose(AcceptanceProfile profile, PassCostCurve curve, double draftCost, int maxNodes)
     {
