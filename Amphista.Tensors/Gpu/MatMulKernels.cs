@@ -20,46 +20,80 @@ internal struct MatMulShape
 /// </summary>
 internal static class MatMulKernels
 {
-    /// <summary>One token row: y [1, O] = x [1, D] · Wᵀ. One warp per output feature.</summary>
+    /// <summary>
+    /// One token row: y [1, O] = x [1, D] · Wᵀ. The loop issues the loads of four of a lane's chunks before
+    /// their multiply-adds (a warp otherwise waits out one memory latency per chunk); the multiply-adds still
+    /// run chunk by chunk in increasing order, so the bits are those of the plain loop.
+    /// </summary>
     public static void MatVec<M, W>(W w, ArrayView<float> x, ArrayView<float> y, MatMulShape s)
         where M : struct, IFloatOps where W : struct, IDeviceWeightRows
     {
         int row = DeviceMath.GridWarp;
-        int o = Math.Min(row, s.Out - 1);
-        bool wide = s.In % DeviceMath.Chunk == 0;
+        int o = Math.Min(row, s.Out - 1), d = s.In, chunks = DeviceMath.Chunks(d);
+        bool wide = d % DeviceMath.Chunk == 0;
+        const int step = DeviceMath.Lanes;
         float acc = 0f;
-        for (int c = Warp.LaneIdx; c < DeviceMath.Chunks(s.In); c += DeviceMath.Lanes)
+        int c = Warp.LaneIdx;
+        for (; c + 3 * step < chunks; c += 4 * step)
         {
-            int count = DeviceMath.ChunkLength(c, s.In);
-            acc = DeviceMath.Dot<M>(acc, w.Load(o, c, s.In, wide), DeviceMath.LoadChunk(x, 0, c, s.In, wide), count);
+            var w0 = w.Load(o, c, d, wide);
+            var w1 = w.Load(o, c + step, d, wide);
+            var w2 = w.Load(o, c + 2 * step, d, wide);
+            var w3 = w.Load(o, c + 3 * step, d, wide);
+            var x0 = DeviceMath.LoadChunk(x, 0, c, d, wide);
+            var x1 = DeviceMath.LoadChunk(x, 0, c + step, d, wide);
+            var x2 = DeviceMath.LoadChunk(x, 0, c + 2 * step, d, wide);
+            var x3 = DeviceMath.LoadChunk(x, 0, c + 3 * step, d, wide);
+            acc = DeviceMath.Dot<M>(acc, w0, x0, DeviceMath.Chunk);
+            acc = DeviceMath.Dot<M>(acc, w1, x1, DeviceMath.Chunk);
+            acc = DeviceMath.Dot<M>(acc, w2, x2, DeviceMath.Chunk);
+            acc = DeviceMath.Dot<M>(acc, w3, x3, DeviceMath.ChunkLength(c + 3 * step, d));
         }
+        for (; c < chunks; c += step)
+            acc = DeviceMath.Dot<M>(acc, w.Load(o, c, d, wide), DeviceMath.LoadChunk(x, 0, c, d, wide), DeviceMath.ChunkLength(c, d));
         acc = DeviceMath.WarpSum<M>(acc);
         if (Warp.IsFirstLane && row < s.Out) y[o] = acc;
     }
 
     /// <summary>
     /// T token rows: each warp owns one output feature o and walks the tokens four at a time, reading each
-    /// weight chunk once per four tokens. One warp per output feature.
+    /// weight chunk once per four tokens; two chunks' weights are loaded before their multiply-adds, which
+    /// still run in increasing chunk order for each token.
     /// </summary>
     public static void MatMulRows<M, W>(W w, ArrayView<float> x, ArrayView<float> y, MatMulShape s)
         where M : struct, IFloatOps where W : struct, IDeviceWeightRows
     {
         int row = DeviceMath.GridWarp;
-        int o = Math.Min(row, s.Out - 1);
-        bool wide = s.In % DeviceMath.Chunk == 0;
-        int last = s.Rows - 1;
+        int o = Math.Min(row, s.Out - 1), d = s.In, chunks = DeviceMath.Chunks(d), last = s.Rows - 1;
+        bool wide = d % DeviceMath.Chunk == 0;
+        const int step = DeviceMath.Lanes;
         for (int t0 = 0; t0 < s.Rows; t0 += 4)
         {
-            int t1 = Math.Min(t0 + 1, last), t2 = Math.Min(t0 + 2, last), t3 = Math.Min(t0 + 3, last);
+            int r0 = t0 * d, r1 = Math.Min(t0 + 1, last) * d, r2 = Math.Min(t0 + 2, last) * d, r3 = Math.Min(t0 + 3, last) * d;
             float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
-            for (int c = Warp.LaneIdx; c < DeviceMath.Chunks(s.In); c += DeviceMath.Lanes)
+            int c = Warp.LaneIdx;
+            for (; c + step < chunks; c += 2 * step)
             {
-                int count = DeviceMath.ChunkLength(c, s.In);
-                var wc = w.Load(o, c, s.In, wide);
-                a0 = DeviceMath.Dot<M>(a0, wc, DeviceMath.LoadChunk(x, t0 * s.In, c, s.In, wide), count);
-                a1 = DeviceMath.Dot<M>(a1, wc, DeviceMath.LoadChunk(x, t1 * s.In, c, s.In, wide), count);
-                a2 = DeviceMath.Dot<M>(a2, wc, DeviceMath.LoadChunk(x, t2 * s.In, c, s.In, wide), count);
-                a3 = DeviceMath.Dot<M>(a3, wc, DeviceMath.LoadChunk(x, t3 * s.In, c, s.In, wide), count);
+                var wa = w.Load(o, c, d, wide);
+                var wb = w.Load(o, c + step, d, wide);
+                int nb = DeviceMath.ChunkLength(c + step, d);
+                a0 = DeviceMath.Dot<M>(DeviceMath.Dot<M>(a0, wa, DeviceMath.LoadChunk(x, r0, c, d, wide), DeviceMath.Chunk),
+                    wb, DeviceMath.LoadChunk(x, r0, c + step, d, wide), nb);
+                a1 = DeviceMath.Dot<M>(DeviceMath.Dot<M>(a1, wa, DeviceMath.LoadChunk(x, r1, c, d, wide), DeviceMath.Chunk),
+                    wb, DeviceMath.LoadChunk(x, r1, c + step, d, wide), nb);
+                a2 = DeviceMath.Dot<M>(DeviceMath.Dot<M>(a2, wa, DeviceMath.LoadChunk(x, r2, c, d, wide), DeviceMath.Chunk),
+                    wb, DeviceMath.LoadChunk(x, r2, c + step, d, wide), nb);
+                a3 = DeviceMath.Dot<M>(DeviceMath.Dot<M>(a3, wa, DeviceMath.LoadChunk(x, r3, c, d, wide), DeviceMath.Chunk),
+                    wb, DeviceMath.LoadChunk(x, r3, c + step, d, wide), nb);
+            }
+            if (c < chunks)
+            {
+                var wc = w.Load(o, c, d, wide);
+                int n = DeviceMath.ChunkLength(c, d);
+                a0 = DeviceMath.Dot<M>(a0, wc, DeviceMath.LoadChunk(x, r0, c, d, wide), n);
+                a1 = DeviceMath.Dot<M>(a1, wc, DeviceMath.LoadChunk(x, r1, c, d, wide), n);
+                a2 = DeviceMath.Dot<M>(a2, wc, DeviceMath.LoadChunk(x, r2, c, d, wide), n);
+                a3 = DeviceMath.Dot<M>(a3, wc, DeviceMath.LoadChunk(x, r3, c, d, wide), n);
             }
             a0 = DeviceMath.WarpSum<M>(a0);
             a1 = DeviceMath.WarpSum<M>(a1);
@@ -68,9 +102,9 @@ internal static class MatMulKernels
             if (Warp.IsFirstLane && row < s.Out)
             {
                 y[t0 * s.Out + o] = a0;
-                if (t0 + 1 <= last) y[t1 * s.Out + o] = a1;
-                if (t0 + 2 <= last) y[t2 * s.Out + o] = a2;
-                if (t0 + 3 <= last) y[t3 * s.Out + o] = a3;
+                if (t0 + 1 <= last) y[(t0 + 1) * s.Out + o] = a1;
+                if (t0 + 2 <= last) y[(t0 + 2) * s.Out + o] = a2;
+                if (t0 + 3 <= last) y[(t0 + 3) * s.Out + o] = a3;
             }
         }
     }

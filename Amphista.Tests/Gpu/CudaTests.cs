@@ -53,7 +53,7 @@ public class CudaTests(CudaFixture cuda) : IClassFixture<CudaFixture>
     {
         using var sim = GpuDevice.CreateCpuSimulator();
         using var simKernels = new GpuKernels(sim);
-        Properties.Check(GpuSizes.Simulator.MatMul, c => SameBits($"matmul {c}", simKernels, (g, outputs) =>
+        Properties.Check(GpuSizes.LongRows.MatMul, c => SameBits($"matmul {c}", simKernels, (g, outputs) =>
         {
             using var x = DeviceTensor.Upload(g.Device, Rand.Tensor(c.T, c.D, c.Seed));
             using var w = new DeviceWeights(g.Device, Rand.Matrix(c.O, c.D, c.Seed + 1, c.Type));

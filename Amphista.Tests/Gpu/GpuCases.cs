@@ -15,6 +15,12 @@ public sealed record GpuSizes(int MaxRows, int MaxWidth, int MaxOut, int MaxExtr
     /// <summary>Tiny shapes for the simulator.</summary>
     public static GpuSizes Simulator { get; } = new(MaxRows: 5, MaxWidth: 96, MaxOut: 12, MaxExtraSlots: 7, MaxHalfHeadDim: 8);
 
+    /// <summary>
+    /// Long rows and few outputs for the simulator: several chunks per lane, so the matmul loops that load
+    /// two or four chunks ahead run too.
+    /// </summary>
+    public static GpuSizes LongRows { get; } = new(MaxRows: 5, MaxWidth: 700, MaxOut: 5, MaxExtraSlots: 7, MaxHalfHeadDim: 8);
+
     /// <summary>Shapes a GPU runs in microseconds, with more than one chunk per lane and several blocks.</summary>
     public static GpuSizes Cuda { get; } = new(MaxRows: 9, MaxWidth: 700, MaxOut: 150, MaxExtraSlots: 80, MaxHalfHeadDim: 64);
 

@@ -21,6 +21,9 @@ public class GpuSimulatorTests(SimulatorFixture sim)
     public void MatMul() => Properties.Check(GpuSizes.Simulator.MatMul, c => GpuChecks.MatMul(G, c), Cases);
 
     [Fact]
+    public void MatMulOverLongRows() => Properties.Check(GpuSizes.LongRows.MatMul, c => GpuChecks.MatMul(G, c), Cases);
+
+    [Fact]
     public void RmsNorm() => Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.RmsNorm(G, c), Cases);
 
     [Fact]
