@@ -1,0 +1,90 @@
+// A float32 activation buffer [Rows, Cols] (row-major) on a device, the device twin of Tensor; row ranges
+// can be viewed without copying (a cache's slots, the first T rows of a scratch buffer).
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Amphista.Tensors.Gpu;
+
+/// <summary>
+/// A [Rows, Cols] float32 buffer on a <see cref="GpuDevice"/>. Vectors (norm gains, biases) are [1, N].
+/// <see cref="Slice"/> gives a view of consecutive rows that shares the memory; only the tensor that
+/// allocated the memory frees it.
+/// </summary>
+public sealed class DeviceTensor : IDisposable
+{
+    private readonly MemoryBuffer1D<float, Stride1D.Dense>? owned;
+
+    public GpuDevice Device { get; }
+    public int Rows { get; }
+    public int Cols { get; }
+    internal ArrayView<float> View { get; }   // [Rows·Cols]
+
+    /// <summary>A zeroed [rows, cols] buffer.</summary>
+    public DeviceTensor(GpuDevice device, int rows, int cols)
+    {
+        if (rows < 0 || cols < 0) throw new ArgumentException($"negative shape [{rows}, {cols}]");
+        Device = device;
+        Rows = rows;
+        Cols = cols;
+        owned = device.Accelerator.Allocate1D<float>((long)rows * cols);
+        owned.View.MemSetToZero(device.Stream);
+        View = owned.View;
+    }
+
+    private DeviceTensor(GpuDevice device, ArrayView<float> view, int rows, int cols)
+    {
+        Device = device;
+        View = view;
+        Rows = rows;
+        Cols = cols;
+    }
+
+    /// <summary>A device copy of t.</summary>
+    public static DeviceTensor Upload(GpuDevice device, Tensor t)
+    {
+        var d = new DeviceTensor(device, t.Rows, t.Cols);
+        d.CopyFrom(t);
+        return d;
+    }
+
+    /// <summary>A device copy of a vector, as [1, N].</summary>
+    public static DeviceTensor Upload(GpuDevice device, float[] vector) => Upload(device, new Tensor(1, vector.Length, vector));
+
+    /// <summary>Rows [first, first + count) as a tensor sharing this one's memory.</summary>
+    public DeviceTensor Slice(int first, int count)
+    {
+        if (first < 0 || count < 0 || first + count > Rows)
+            throw new ArgumentOutOfRangeException(nameof(first), $"rows [{first}, {first + count}) outside [0, {Rows})");
+        return new DeviceTensor(Device, View.SubView((long)first * Cols, (long)count * Cols), count, Cols);
+    }
+
+    /// <summary>Overwrites this tensor with t (same shape), in stream order.</summary>
+    public void CopyFrom(Tensor t)
+    {
+        CheckShape(t);
+        View.CopyFromCPU(Device.Stream, new ReadOnlySpan<float>(t.Data));
+    }
+
+    /// <summary>Copies this tensor into t (same shape) once every kernel queued before has finished.</summary>
+    public void CopyTo(Tensor t)
+    {
+        CheckShape(t);
+        View.CopyToCPU(Device.Stream, new Span<float>(t.Data));
+    }
+
+    public Tensor Download()
+    {
+        var t = new Tensor(Rows, Cols);
+        CopyTo(t);
+        return t;
+    }
+
+    private void CheckShape(Tensor t)
+    {
+        if (t.Rows != Rows || t.Cols != Cols) throw new ArgumentException($"host {t} does not match device tensor {this}");
+    }
+
+    public override string ToString() => $"DeviceTensor[{Rows}, {Cols}]";
+
+    public void Dispose() => owned?.Dispose();
+}

@@ -1,0 +1,53 @@
+// Every device kernel loaded once for one accelerator, as typed launchers on its default stream.
+// Shapes are the kernels' own (see each kernel class).
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Amphista.Tensors.Gpu;
+
+/// <summary>
+/// The loaded kernels. <see cref="Load{M}"/> instantiates them with the accelerator's float arithmetic
+/// (<see cref="CudaFloatOps"/> on a GPU, <see cref="CpuFloatOps"/> on ILGPU's CPU accelerator).
+/// </summary>
+internal sealed class KernelSet
+{
+    public required Action<KernelConfig, Bf16Rows, ArrayView<float>, ArrayView<float>, MatMulShape> MatVecBf16 { get; init; }
+    public required Action<KernelConfig, F32Rows, ArrayView<float>, ArrayView<float>, MatMulShape> MatVecF32 { get; init; }
+    public required Action<KernelConfig, Bf16Rows, ArrayView<float>, ArrayView<float>, MatMulShape> MatMulRowsBf16 { get; init; }
+    public required Action<KernelConfig, F32Rows, ArrayView<float>, ArrayView<float>, MatMulShape> MatMulRowsF32 { get; init; }
+    public required Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, RowShape, float> RmsNorm { get; init; }
+    public required Action<KernelConfig, ArrayView<float>, RowShape> Softmax { get; init; }
+    public required Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<byte>,
+        ArrayView<float>, ArrayView<float>, AttentionShape> Attention { get; init; }
+    public required Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> MoveSlot { get; init; }
+    public required Action<Index1D, ArrayView<float>, ArrayView<float>> Add { get; init; }
+    public required Action<Index1D, ArrayView<float>, ArrayView<float>, int> AddBias { get; init; }
+    public required Action<Index1D, ArrayView<float>, ArrayView<float>> Silu { get; init; }
+    public required Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> SwiGlu { get; init; }
+    public required Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RopeShape> Rope { get; init; }
+    public required Action<Index1D, Bf16Rows, ArrayView<int>, ArrayView<float>, int> GatherBf16 { get; init; }
+    public required Action<Index1D, F32Rows, ArrayView<int>, ArrayView<float>, int> GatherF32 { get; init; }
+    public required Action<KernelConfig, ArrayView<float>, ArrayView<int>, int, int> TopK { get; init; }
+
+    public static KernelSet Load<M>(Accelerator a) where M : struct, IFloatOps => new()
+    {
+        MatVecBf16 = a.LoadStreamKernel<Bf16Rows, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernels.MatVec<M, Bf16Rows>),
+        MatVecF32 = a.LoadStreamKernel<F32Rows, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernels.MatVec<M, F32Rows>),
+        MatMulRowsBf16 = a.LoadStreamKernel<Bf16Rows, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernels.MatMulRows<M, Bf16Rows>),
+        MatMulRowsF32 = a.LoadStreamKernel<F32Rows, ArrayView<float>, ArrayView<float>, MatMulShape>(MatMulKernels.MatMulRows<M, F32Rows>),
+        RmsNorm = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, RowShape, float>(RowKernels.RmsNorm<M>),
+        Softmax = a.LoadStreamKernel<ArrayView<float>, RowShape>(RowKernels.Softmax<M>),
+        Attention = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<byte>, ArrayView<float>,
+            ArrayView<float>, AttentionShape>(AttentionKernels.Attention<M>),
+        MoveSlot = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(AttentionKernels.MoveSlot),
+        Add = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Add<M>),
+        AddBias = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.AddBias<M>),
+        Silu = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Silu<M>),
+        SwiGlu = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.SwiGlu<M>),
+        Rope = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RopeShape>(
+            ElementwiseKernels.Rope<M>),
+        GatherBf16 = a.LoadAutoGroupedStreamKernel<Index1D, Bf16Rows, ArrayView<int>, ArrayView<float>, int>(ElementwiseKernels.Gather),
+        GatherF32 = a.LoadAutoGroupedStreamKernel<Index1D, F32Rows, ArrayView<int>, ArrayView<float>, int>(ElementwiseKernels.Gather),
+        TopK = a.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int, int>(SelectionKernels.TopK),
+    };
+}

@@ -1,0 +1,52 @@
+using Amphista.Tensors;
+using Amphista.Tests.Kernels;
+using FsCheck.Fluent;
+using Gen = FsCheck.Fluent.Gen;
+
+namespace Amphista.Tests.Gpu;
+
+/// <summary>
+/// Random kernel inputs for the GPU kernels, bounded by a size: tiny on ILGPU's CPU simulator (each simulated
+/// warp costs milliseconds), larger on a real GPU. Widths mix any length with multiples of 4, so both the
+/// aligned 16-byte chunk loads and the element-by-element path with its partial last chunk are exercised.
+/// </summary>
+public sealed record GpuSizes(int MaxRows, int MaxWidth, int MaxOut, int MaxExtraSlots, int MaxHalfHeadDim)
+{
+    /// <summary>Tiny shapes for the simulator.</summary>
+    public static GpuSizes Simulator { get; } = new(MaxRows: 5, MaxWidth: 96, MaxOut: 12, MaxExtraSlots: 7, MaxHalfHeadDim: 8);
+
+    /// <summary>
+    /// Long rows and few outputs for the simulator: several chunks per lane, so the matmul loops that load
+    /// two or four chunks ahead run too.
+    /// </summary>
+    public static GpuSizes LongRows { get; } = new(MaxRows: 5, MaxWidth: 700, MaxOut: 5, MaxExtraSlots: 7, MaxHalfHeadDim: 8);
+
+    /// <summary>Shapes a GPU runs in microseconds, with more than one chunk per lane and several blocks.</summary>
+    public static GpuSizes Cuda { get; } = new(MaxRows: 9, MaxWidth: 700, MaxOut: 150, MaxExtraSlots: 80, MaxHalfHeadDim: 64);
+
+    public FsCheck.Gen<int> Width => Gen.OneOf(Gen.Choose(1, MaxWidth), Gen.Choose(1, MaxWidth / 4).Select(q => 4 * q));
+
+    public FsCheck.Gen<MatMulCase> MatMul =>
+        from t in Gen.Choose(1, MaxRows)
+        from d in Width
+        from o in Gen.Choose(1, MaxOut)
+        from type in Gen.Elements(DType.F32, DType.BF16)
+        from seed in Gen.Choose(0, 1 << 20)
+        select new MatMulCase(t, d, o, type, seed);
+
+    public FsCheck.Gen<RowsCase> Rows =>
+        from t in Gen.Choose(1, MaxRows)
+        from n in Width
+        from seed in Gen.Choose(0, 1 << 20)
+        select new RowsCase(t, n, seed);
+
+    /// <summary>At most 2 key/value heads of at most 2 query heads each: the simulator pays per (row, head).</summary>
+    public FsCheck.Gen<AttentionCase> Attention =>
+        from t in Gen.Choose(1, Math.Min(MaxRows, 3))
+        from extra in Gen.Choose(0, MaxExtraSlots)
+        from kv in Gen.Choose(1, 2)
+        from g in Gen.Choose(1, 2)
+        from half in Gen.Choose(1, MaxHalfHeadDim)
+        from seed in Gen.Choose(0, 1 << 20)
+        select new AttentionCase(t, t + extra, kv, g, 2 * half, seed);
+}

@@ -1,0 +1,154 @@
+using Amphista.Tensors;
+using Amphista.Tensors.Gpu;
+using Amphista.Tensors.Kernels;
+using Amphista.Tests.Support;
+
+namespace Amphista.Tests.Gpu;
+
+/// <summary>
+/// The GPU kernels on ILGPU's CPU accelerator, which runs them with 32-lane warps and the same explicitly
+/// rounded arithmetic a GPU uses: agreement with the reference kernels, bitwise batch invariance, exact
+/// selection. Shapes are tiny because every simulated warp costs milliseconds.
+/// </summary>
+[Collection(SimulatorCollection.Name)]
+public class GpuSimulatorTests(SimulatorFixture sim)
+{
+    private const int Cases = 8;
+
+    private GpuKernels G => sim.Kernels;
+
+    [Fact]
+    public void MatMul() => Properties.Check(GpuSizes.Simulator.MatMul, c => GpuChecks.MatMul(G, c), Cases);
+
+    [Fact]
+    public void MatMulOverLongRows() => Properties.Check(GpuSizes.LongRows.MatMul, c => GpuChecks.MatMul(G, c), Cases);
+
+    [Fact]
+    public void RmsNorm() => Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.RmsNorm(G, c), Cases);
+
+    [Fact]
+    public void Softmax() => Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.Softmax(G, c), Cases);
+
+    [Fact]
+    public void SwiGluAndSilu() => Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.SwiGluAndSilu(G, c), Cases);
+
+    [Fact]
+    public void AddBiasAndRopeGiveTheReferenceBits() =>
+        Properties.Check(GpuSizes.Simulator.Attention, c => GpuChecks.ExactElementwise(G, c), Cases);
+
+    [Fact]
+    public void Attention() => Properties.Check(GpuSizes.Simulator.Attention, c => GpuChecks.Attention(G, c), Cases);
+
+    [Fact]
+    public void ArgmaxAndTopKResolveTiesLikeTheReference() =>
+        Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.Selection(G, c), Cases);
+
+    [Fact]
+    public void ArgmaxAndTopKWithNaNFollowTheReferenceLoop()
+    {
+        float[] x = [float.NaN, 3f, 5f, 5f, float.NaN, 1f];
+        using var dx = DeviceTensor.Upload(sim.Device, x);
+        var reference = new ReferenceKernels();
+        Assert.Equal(reference.Argmax(x), G.Argmax(dx));
+        int[] expected = new int[4], actual = new int[4];
+        reference.TopK(x, expected);
+        G.TopK(dx, actual);
+        Assert.Equal(expected, actual);
+    }
+
+    /// <summary>
+    /// The device exp across its range, against the reference's MathF.Exp: through softmax of a row [0, x...]
+    /// with every x ≤ −30 (the sum rounds to 1, so each output is e^x itself, down into the subnormals and
+    /// to 0), and through SiLU (g / (1 + e^-g), up to overflow). Within a few ulp, or one subnormal step.
+    /// </summary>
+    [Fact]
+    public void ExpSweepStaysWithinAFewUlpOfTheReference()
+    {
+        float[] logits = [0f, .. Enumerable.Range(0, 4000).Select(i => -30f - i * 0.02f), float.NegativeInfinity];
+        CompareSweep("softmax", logits, (k, x) => k.Softmax(x), (k, x) => k.Softmax(x));
+        float[] gates = [.. Enumerable.Range(0, 4001).Select(i => -110f + i * 0.05f), 0f, -0f, 1e-30f, -1e-30f, 200f, -200f];
+        CompareSweep("silu", gates, (k, x) => k.Silu(x, x), (k, x) => k.Silu(x, x));
+    }
+
+    private void CompareSweep(string what, float[] values, Action<ReferenceKernels, Tensor> onHost, Action<GpuKernels, DeviceTensor> onDevice)
+    {
+        var expected = new Tensor(1, values.Length, (float[])values.Clone());
+        onHost(new ReferenceKernels(), expected);
+        using var dx = DeviceTensor.Upload(sim.Device, values);
+        onDevice(G, dx);
+        var actual = dx.Download().Data;
+        for (int i = 0; i < values.Length; i++)
+        {
+            double error = Math.Abs((double)actual[i] - expected.Data[i]);
+            Assert.True(error <= 5e-7 * Math.Abs(expected.Data[i]) + 1.5e-45,
+                $"{what} at input {values[i]:R} (element {i}): device {actual[i]:R}, reference {expected.Data[i]:R}");
+        }
+    }
+
+    [Fact]
+    public void EmbedGathersTheWidenedRows()
+    {
+        foreach (var type in new[] { DType.BF16, DType.F32 })
+        {
+            var table = Rand.Matrix(9, 13, 5, type);
+            int[] ids = [4, 0, 8, 4];
+            using var dTable = new DeviceWeights(sim.Device, table);
+            using var dIds = new DeviceInts(sim.Device, 8);
+            dIds.Set(ids, table.Rows, "token id");
+            using var dy = new DeviceTensor(sim.Device, ids.Length, table.Cols);
+            G.Embed(dTable, dIds, dy);
+            var y = dy.Download();
+            var row = new float[table.Cols];
+            for (int t = 0; t < ids.Length; t++)
+            {
+                table.ReadRow(ids[t], row);
+                Assertions.BitwiseEqual(row, y.Row(t), $"embedding {type}, row {t} (token {ids[t]})");
+            }
+        }
+    }
+
+    [Fact]
+    public void MoveSlotCopiesOneCacheRowOfKeysAndValues()
+    {
+        var k = Rand.Tensor(6, 10, 1);
+        var v = Rand.Tensor(6, 10, 2);
+        using var dk = DeviceTensor.Upload(sim.Device, k);
+        using var dv = DeviceTensor.Upload(sim.Device, v);
+        G.MoveSlot(dk, dv, from: 4, to: 1);
+        k.Row(4).CopyTo(k.Row(1));
+        v.Row(4).CopyTo(v.Row(1));
+        Assertions.BitwiseEqual(k.Data, dk.Download().Data, "keys after moving slot 4 to 1");
+        Assertions.BitwiseEqual(v.Data, dv.Download().Data, "values after moving slot 4 to 1");
+    }
+
+    [Fact]
+    public void SlicesReadAndWriteTheirOwnRows()
+    {
+        var x = Rand.Tensor(5, 8, 3);
+        var w = Rand.Matrix(6, 8, 4, DType.BF16);
+        using var dx = DeviceTensor.Upload(sim.Device, x);
+        using var dw = new DeviceWeights(sim.Device, w);
+        using var dy = new DeviceTensor(sim.Device, 5, 6);
+        G.MatMul(dx.Slice(2, 2), dw, dy.Slice(1, 2));
+        var expected = new Tensor(2, 6);
+        new ReferenceKernels().MatMul(GpuChecks.Select(x, [2, 3]), w, expected);
+        var y = dy.Download();
+        Assert.All(y.Row(0).ToArray().Concat(y.Row(3).ToArray()).Concat(y.Row(4).ToArray()), value => Assert.Equal(0f, value));
+        Assertions.Close(expected.Data, y.Data.AsSpan(6, 12), GpuChecks.Tolerance, "matmul of rows 2..3 into rows 1..2");
+    }
+
+    [Fact]
+    public void BadShapesAndOutOfRangeIdsAreRefusedByName()
+    {
+        using var x = new DeviceTensor(sim.Device, 2, 8);
+        using var w = new DeviceWeights(sim.Device, Rand.Matrix(3, 7, 1, DType.F32));
+        using var y = new DeviceTensor(sim.Device, 2, 3);
+        var error = Assert.Throws<ArgumentException>(() => G.MatMul(x, w, y));
+        Assert.Contains("matmul shapes", error.Message);
+        using var positions = new DeviceInts(sim.Device, 4);
+        var bad = Assert.Throws<InputException>(() => positions.Set([0, 64], 64, "position"));
+        Assert.Contains("position 64 is outside [0, 64)", bad.Message);
+        using var mask = new DeviceMask(sim.Device, 2, 4);
+        Assert.Throws<ArgumentException>(() => mask.Set(new AttentionMask(1, 4)));
+    }
+}
