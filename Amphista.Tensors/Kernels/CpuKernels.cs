@@ -101,7 +101,7 @@ public sealed class CpuKernels(int threads) : IKernels
         lock (attention)
         {
             attention.Set(q, k, v, mask, headDim, y);
-            ForChunks(q.Rows * (q.Cols / headDim), minPerThread: 1, attention);
+            ForChunks(q.Cols / headDim, minPerThread: 1, attention);
         }
     }
 

@@ -25,12 +25,19 @@ internal sealed unsafe class MatMulWork : IPartitioned
     }
 }
 
-/// <summary>Attention jobs: one per (query row, head), row-major.</summary>
+/// <summary>
+/// Attention jobs, one per query head, over all T rows at once: each cached key and value row is
+/// loaded once and used by every query row that sees it (a tree pass's rows share their whole prefix),
+/// while each row's own operations (scores in slot order, their maximum, exp, sum, then the weighted
+/// values in slot order) are exactly those of a one-row call.
+/// </summary>
 internal sealed class AttentionWork : IPartitioned
 {
-    // Per thread, grown by doubling as the context grows: no allocation in a steady decoding loop.
-    [ThreadStatic] private static float[]? threadScores;   // [≥S]
-    [ThreadStatic] private static int[]? threadSlots;      // [≥S]
+    // Per thread, grown by doubling: no allocation in a steady decoding loop.
+    [ThreadStatic] private static float[]? threadScores;   // [T·S] row t's scores from t·S
+    [ThreadStatic] private static float[]? threadMax;      // [T]
+    [ThreadStatic] private static float[]? threadSum;      // [T]
+    [ThreadStatic] private static int[]? threadCount;      // [T]
 
     private Tensor? q, k, v, y;   // [T, H·Dh], [≥S, Hkv·Dh] twice, [T, H·Dh]
     private AttentionMask? mask;  // [T, S]
@@ -41,36 +48,45 @@ internal sealed class AttentionWork : IPartitioned
 
     public void Run(int first, int end)
     {
-        int heads = q!.Cols / headDim;
-        if (threadScores is null || threadScores.Length < mask!.Slots)
-        {
-            int size = Math.Max(mask!.Slots, 2 * (threadScores?.Length ?? 0));
-            (threadScores, threadSlots) = (new float[size], new int[size]);
-        }
-        for (int job = first; job < end; job++) Head(job / heads, job % heads, threadScores, threadSlots!);
+        int rows = q!.Rows, slots = mask!.Slots;
+        if (threadScores is null || threadScores.Length < rows * slots)
+            threadScores = new float[Math.Max(rows * slots, 2 * (threadScores?.Length ?? 0))];
+        if (threadMax is null || threadMax.Length < rows)
+            (threadMax, threadSum, threadCount) = (new float[2 * rows], new float[2 * rows], new int[2 * rows]);
+        for (int h = first; h < end; h++) Head(h, threadScores, threadMax, threadSum!, threadCount!);
     }
 
-    /// <summary>One (row, head): visible slots visited in increasing order.</summary>
-    private void Head(int t, int h, float[] scores, int[] slots)
+    /// <summary>Head h for every row: visible slots visited in increasing order.</summary>
+    private void Head(int h, float[] scores, float[] max, float[] sum, int[] count)
     {
-        int group = q!.Cols / k!.Cols, kvOff = h / group * headDim;
-        var query = q.Row(t).Slice(h * headDim, headDim);
+        int rows = q!.Rows, slots = mask!.Slots, group = q.Cols / k!.Cols, kvOff = h / group * headDim;
         float scale = 1f / MathF.Sqrt(headDim);
-        int n = 0;
-        var visible = mask!.Row(t);
-        for (int s = 0; s < visible.Length; s++)
-            if (visible[s]) slots[n++] = s;
-        float max = float.NegativeInfinity;
-        for (int j = 0; j < n; j++)
+        for (int t = 0; t < rows; t++) (count[t], max[t]) = (0, float.NegativeInfinity);
+        for (int s = 0; s < slots; s++)
         {
-            scores[j] = FixedOrderSimd.Dot(query, k.Row(slots[j]).Slice(kvOff, headDim)) * scale;
-            max = MathF.Max(max, scores[j]);
+            var key = k.Row(s).Slice(kvOff, headDim);
+            for (int t = 0; t < rows; t++)
+            {
+                if (!mask[t, s]) continue;
+                float score = FixedOrderSimd.Dot(q.Row(t).Slice(h * headDim, headDim), key) * scale;
+                scores[t * slots + count[t]++] = score;
+                max[t] = MathF.Max(max[t], score);
+            }
         }
-        FixedExp.ExpShifted(scores.AsSpan(0, n), max);
-        float sum = FixedOrderSimd.Sum(scores.AsSpan(0, n));
-        var output = y!.Row(t).Slice(h * headDim, headDim);
-        output.Clear();
-        for (int j = 0; j < n; j++)
-            FixedOrderSimd.MultiplyAdd(output, scores[j] / sum, v!.Row(slots[j]).Slice(kvOff, headDim));
+        for (int t = 0; t < rows; t++)
+        {
+            var own = scores.AsSpan(t * slots, count[t]);
+            FixedExp.ExpShifted(own, max[t]);
+            sum[t] = FixedOrderSimd.Sum(own);
+            y!.Row(t).Slice(h * headDim, headDim).Clear();
+            count[t] = 0;
+        }
+        for (int s = 0; s < slots; s++)
+        {
+            var value = v!.Row(s).Slice(kvOff, headDim);
+            for (int t = 0; t < rows; t++)
+                if (mask[t, s])
+                    FixedOrderSimd.MultiplyAdd(y!.Row(t).Slice(h * headDim, headDim), scores[t * slots + count[t]++] / sum[t], value);
+        }
     }
 }
