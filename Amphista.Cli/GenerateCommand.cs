@@ -34,13 +34,15 @@ public static class GenerateCommand
         bool json = args.Has("--json");
         var stream = new TextStream(tokenizer, prompt);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        long afterFirst = 0;   // the request's caches and buffers are all made by the time the first token is out
         var clock = Stopwatch.StartNew();
         var result = decoder.Generate(request, id =>
         {
+            if (afterFirst == 0) afterFirst = GC.GetTotalAllocatedBytes(precise: true);
             if (!json) Console.Write(stream.Push(id));
         });
         double seconds = clock.Elapsed.TotalSeconds;
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         int[] newIds = result.Tokens;
 
         if (json)
@@ -51,7 +53,8 @@ public static class GenerateCommand
         if (args.Has("--verbose"))
             Console.Error.WriteLine($"{decoder.Name}: {newIds.Length} tokens in {seconds:F3} s ({newIds.Length / seconds:F1} tokens/s), " +
                 $"{result.Steps} steps, {result.MeanAccepted:F2} tokens per step, " +
-                $"{allocated / Math.Max(1, newIds.Length):N0} bytes allocated per token");
+                $"{afterFirst - allocatedBefore:N0} bytes allocated up to the first token (caches, buffers), " +
+                $"{(allocated - afterFirst) / Math.Max(1, newIds.Length - 1):N0} per token after it (decoding and printing)");
         if (args.Has("--verbose") && drafter is not null)
             Console.Error.WriteLine(DraftCostLine(drafter, result, model.Config));
         return 0;
