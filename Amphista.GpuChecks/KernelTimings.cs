@@ -1,7 +1,7 @@
 // The decode-time kernels timed on one device: matmul over Llama-7B's widest weight shapes at the row counts
 // speculative decoding verifies (T = 1 for plain decoding up to 64 tree nodes), and one row's attention over a
-// long cache. Both read far more bytes than they compute on, so GB/s against the device's memory bandwidth
-// says how close each comes to its roofline.
+// long cache. At T = 1 both are bound by the bytes they read, so GB/s against the device's memory bandwidth
+// says how close each comes to its roofline; as T grows, matmul does T times the arithmetic per weight byte.
 using System.Diagnostics;
 using System.Text;
 using Amphista.Tensors;
