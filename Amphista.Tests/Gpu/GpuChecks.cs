@@ -143,12 +143,12 @@ public static class GpuChecks
         for (int i = 0; i < 3; i++) x[rng.Next(c.N)] = max;
         for (int i = 0; i < 3; i++) x[rng.Next(c.N)] = x[rng.Next(c.N)];
         using var dx = DeviceTensor.Upload(g.Device, x);
-        Assert.True(reference.Argmax(x) == g.Argmax(dx), $"argmax {c}: device {g.Argmax(dx)}, reference {reference.Argmax(x)}");
+        Assertions.That(reference.Argmax(x) == g.Argmax(dx), $"argmax {c}: device {g.Argmax(dx)}, reference {reference.Argmax(x)}");
         int k = Math.Min(c.N, 1 + c.Seed % 6);
         int[] expected = new int[k], actual = new int[k];
         reference.TopK(x, expected);
         g.TopK(dx, actual);
-        Assert.True(expected.SequenceEqual(actual),
+        Assertions.That(expected.SequenceEqual(actual),
             $"top-{k} {c}: device [{string.Join(',', actual)}], reference [{string.Join(',', expected)}]");
     }
 

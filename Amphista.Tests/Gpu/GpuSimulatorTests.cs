@@ -13,35 +13,34 @@ namespace Amphista.Tests.Gpu;
 [Collection(SimulatorCollection.Name)]
 public class GpuSimulatorTests(SimulatorFixture sim)
 {
-    private const int Cases = 8;
-
     private GpuKernels G => sim.Kernels;
 
-    [Fact]
-    public void MatMul() => Properties.Check(GpuSizes.Simulator.MatMul, c => GpuChecks.MatMul(G, c), Cases);
+    private GpuSuite Suite => GpuSuite.Simulator(sim.Kernels);
 
     [Fact]
-    public void MatMulOverLongRows() => Properties.Check(GpuSizes.LongRows.MatMul, c => GpuChecks.MatMul(G, c), Cases);
+    public void MatMul() => Suite.MatMul();
 
     [Fact]
-    public void RmsNorm() => Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.RmsNorm(G, c), Cases);
+    public void MatMulOverLongRows() =>
+        Properties.Check(GpuSizes.LongRows.MatMul, c => GpuChecks.MatMul(G, c), GpuSuite.SimulatorCases);
 
     [Fact]
-    public void Softmax() => Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.Softmax(G, c), Cases);
+    public void RmsNorm() => Suite.RmsNorm();
 
     [Fact]
-    public void SwiGluAndSilu() => Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.SwiGluAndSilu(G, c), Cases);
+    public void Softmax() => Suite.Softmax();
 
     [Fact]
-    public void AddBiasAndRopeGiveTheReferenceBits() =>
-        Properties.Check(GpuSizes.Simulator.Attention, c => GpuChecks.ExactElementwise(G, c), Cases);
+    public void SwiGluAndSilu() => Suite.SwiGluAndSilu();
 
     [Fact]
-    public void Attention() => Properties.Check(GpuSizes.Simulator.Attention, c => GpuChecks.Attention(G, c), Cases);
+    public void AddBiasAndRopeGiveTheReferenceBits() => Suite.AddBiasAndRopeGiveTheReferenceBits();
 
     [Fact]
-    public void ArgmaxAndTopKResolveTiesLikeTheReference() =>
-        Properties.Check(GpuSizes.Simulator.Rows, c => GpuChecks.Selection(G, c), Cases);
+    public void Attention() => Suite.Attention();
+
+    [Fact]
+    public void ArgmaxAndTopKResolveTiesLikeTheReference() => Suite.ArgmaxAndTopKResolveTiesLikeTheReference();
 
     [Fact]
     public void ArgmaxAndTopKWithNaNFollowTheReferenceLoop()

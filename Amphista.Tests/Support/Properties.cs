@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 
 namespace Amphista.Tests.Support;
 
-/// <summary>Runs an FsCheck property whose body asserts with xunit, so failures read plainly.</summary>
+/// <summary>Runs an FsCheck property whose body throws on failure (xunit or <see cref="Assertions"/>), so failures read plainly.</summary>
 public static class Properties
 {
     /// <summary>Test count multiplier: AMPHISTA_LONG_PROPERTIES=1 runs ten times as many cases.</summary>
