@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Amphista.Tensors.Kernels;
 
@@ -8,6 +9,9 @@ internal unsafe interface IWeightPointer
 {
     Vector512<float> Load16(nint i);
     float Load1(nint i);
+
+    /// <summary>Asks for the cache line holding element i ahead of its use (where the CPU has such a hint).</summary>
+    void Prefetch(nint i);
 }
 
 internal readonly unsafe struct F32Pointer(float* p) : IWeightPointer
@@ -17,6 +21,12 @@ internal readonly unsafe struct F32Pointer(float* p) : IWeightPointer
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Load1(nint i) => p[i];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(nint i)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(p + i);
+    }
 }
 
 /// <summary>bfloat16 bits widened in registers: zero-extend to 32 bits, shift into the high half (exact).</summary>
@@ -28,6 +38,12 @@ internal readonly unsafe struct BF16Pointer(ushort* p) : IWeightPointer
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Load1(nint i) => BitConverter.Int32BitsToSingle(p[i] << 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Prefetch(nint i)
+    {
+        if (Sse.IsSupported) Sse.Prefetch0(p + i);
+    }
 }
 
 /// <summary>
@@ -43,6 +59,12 @@ internal readonly unsafe struct BF16Pointer(ushort* p) : IWeightPointer
 /// </summary>
 internal static unsafe class TiledProduct
 {
+    // A multi-row tile spends long enough on each weight row that the hardware prefetcher falls
+    // behind; asking for the weights this many elements ahead keeps loads in flight (measured on
+    // tinyllama-1.1b: a 4-token pass 2.5x → 1.7x a 1-token pass). One-row tiles stream faster
+    // without the hint, so they do not give it.
+    private const int PrefetchAhead = 2048;
+
     /// <summary>Output features [first, end) for all T rows.</summary>
     public static void Run<W>(W w, float* x, float* y, int rows, int cols, int outputs, int first, int end)
         where W : struct, IWeightPointer
@@ -77,6 +99,11 @@ internal static unsafe class TiledProduct
         int i = 0;
         for (; i <= n - 64; i += 64)
         {
+            if (R.Count > 1)
+            {
+                w.Prefetch(row + i + PrefetchAhead);
+                w.Prefetch(row + i + PrefetchAhead + 32);
+            }
             var w0 = w.Load16(row + i);
             var w1 = w.Load16(row + i + 16);
             var w2 = w.Load16(row + i + 32);
