@@ -49,6 +49,9 @@ public sealed class DecodingOptions
         string spec = defaultDrafter is null ? args.Require("--drafter") : args.Get("--drafter") ?? defaultDrafter;
         if (spec == Greedy && (args.Has("--tree") || args.Has("--heads")))
             throw new UsageException($"{command}: --tree and --heads need a drafter (--drafter SPEC)");
+        if (args.Get("--tree") == "auto")
+            throw new UsageException($"{command}: --tree auto is chosen by bench, which measures this machine: run " +
+                "'amphista bench --drafters greedy,DIR --tree auto'; it stores the tree in DIR, where every command finds it");
         var tree = NamedTrees.Get(args.Get("--tree") ?? Amphista.Decoding.Drafting.DrafterSpec.StoredTree(spec) ?? DefaultTree);
         return new DecodingOptions(command, spec, tree, args.Int("--heads", DefaultHeads, min: 1));
     }

@@ -32,19 +32,23 @@ public static class BenchCommand
         int newTokens = args.Int("--max-new-tokens", DefaultNewTokens, min: 1);
         int repeats = args.Int("--repeats", DefaultRepeats, min: 1);
         var log = args.Has("--json") ? Console.Error : Console.Out;
-        foreach (string name in names.Skip(1)) BenchOptions.Spec(name, demo);   // an unknown name fails before the slow part
 
         var model = ModelOptions.LoadModel(args);
         var (prompts, profilePrompts) = BenchOptions.ReadPrompts(args, model, args.Int("--max-prompts", DefaultPrompts, min: 1));
         var requests = prompts.Select(p => new DecodeRequest(p, newTokens, model.Config.EosTokenIds)).ToArray();
         foreach (var request in requests) request.Validate(model);
+        // Every drafter is made before the slow measurements, so a bad name fails at once.
+        int heads = args.Int("--heads", DecodingOptions.DefaultHeads, min: 1);
+        var drafters = names.Skip(1).Select(n => (Name: n, Spec: BenchOptions.Spec(n, demo)))
+            .Select(d => (d.Name, d.Spec, Drafter: DrafterSpec.Create(d.Spec, model.Config, heads)!)).ToArray();
 
         double bandwidth = MemoryBandwidth.MeasureGBps(model.Kernels is Amphista.Tensors.Kernels.CpuKernels k ? k.Threads : 1);
         var curve = MeasureCurve(model);
         log.WriteLine($"memory bandwidth {bandwidth:F1} GB/s; pass cost over T new tokens after {curve.Context}: " +
             string.Join(", ", curve.Tokens.Zip(curve.Relative, (t, r) => $"T={t} {r:F2}x")));
 
-        var decoders = names.Select(name => Decoder(args, model, name, demo, curve, profilePrompts, newTokens, log)).ToArray();
+        BenchDecoder[] decoders = [new(DecodingOptions.Greedy, null, new GreedyDecoder(model)),
+            .. drafters.Select(d => Decoder(args, model, d.Name, d.Spec, d.Drafter, curve, profilePrompts, newTokens, log))];
         var timing = BenchRun.Time(decoders.Select(d => d.Decoder).ToArray(), requests, repeats);
         var report = BenchReport.Build(model, args.Get("--model") ?? "kjv-brown-14m", bandwidth, curve, decoders, timing);
 
@@ -63,13 +67,10 @@ public static class BenchCommand
         return PassCostCurve.Measure(model, context, PassCostCurve.DefaultTokens, CurveRepeats);
     }
 
-    /// <summary>One decoder to time: greedy, or a drafter with its tree (named, stored, default, or chosen here).</summary>
-    private static BenchDecoder Decoder(CliArguments args, LlamaModel model, string name, bool demo, PassCostCurve curve,
-        List<int[]> profilePrompts, int newTokens, TextWriter log)
+    /// <summary>A drafter to time with its tree (named, stored, default, or chosen here).</summary>
+    private static BenchDecoder Decoder(CliArguments args, LlamaModel model, string name, string spec, IDrafter drafter,
+        PassCostCurve curve, List<int[]> profilePrompts, int newTokens, TextWriter log)
     {
-        if (name == DecodingOptions.Greedy) return new BenchDecoder(name, null, new GreedyDecoder(model));
-        string spec = BenchOptions.Spec(name, demo);
-        var drafter = DrafterSpec.Create(spec, model.Config, args.Int("--heads", DecodingOptions.DefaultHeads, min: 1))!;
         string? treeName = args.Get("--tree");
         var tree = treeName == "auto"
             ? ChooseTree(model, drafter, spec, curve, profilePrompts, newTokens, log)
