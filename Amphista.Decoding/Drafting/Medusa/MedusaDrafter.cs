@@ -33,6 +33,9 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
     {
         private readonly Tensor lastHidden = new(1, weights.Config.HiddenSize);     // [1, D]  h_t
         private readonly HeadBuffers buffers = new(weights.Config.HiddenSize, weights.Config.VocabSize);
+        private readonly Tensor features = new(weights.Heads.Length, weights.Config.HiddenSize);   // [K, D]
+        private readonly Tensor logits = new(weights.Heads.Length, weights.Config.VocabSize);      // [K, V]
+        private readonly bool sharedLmHead = weights.Heads.All(h => h.LmHead is null);
         private int[][] candidates = [];   // [K][topK]
         private bool committed;
 
@@ -51,12 +54,30 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
             if (topK < 1 || topK > weights.Config.VocabSize)
                 throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
             candidates = Candidates.Reuse(candidates, weights.Heads.Length, topK);
-            for (int k = 0; k < candidates.Length; k++)
-            {
-                weights.Heads[k].Forward(model.Kernels, lastHidden, model.Weights.LmHead, buffers);
-                model.Kernels.TopK(buffers.Logits.Row(0), candidates[k]);
-            }
+            Logits();
+            for (int k = 0; k < candidates.Length; k++) model.Kernels.TopK(logits.Row(k), candidates[k]);
             return candidates;
+        }
+
+        /// <summary>
+        /// logits [K, V]. With the LM head shared, one [K, V] product reads W_lm once for all heads
+        /// (decode is bound by weight reads); the kernels being batch-invariant, each row has the bits
+        /// of its own head's product.
+        /// </summary>
+        private void Logits()
+        {
+            for (int k = 0; k < weights.Heads.Length; k++)
+            {
+                if (sharedLmHead)
+                {
+                    weights.Heads[k].Features(model.Kernels, lastHidden, buffers);
+                    buffers.X.Row(0).CopyTo(features.Row(k));
+                    continue;
+                }
+                weights.Heads[k].Forward(model.Kernels, lastHidden, model.Weights.LmHead, buffers);
+                buffers.Logits.Row(0).CopyTo(logits.Row(k));
+            }
+            if (sharedLmHead) model.Kernels.MatMul(features, model.Weights.LmHead, logits);
         }
     }
 }

@@ -26,8 +26,15 @@ public sealed record MedusaHead(
     /// </summary>
     public void Forward(IKernels kernels, Tensor h, WeightMatrix sharedLmHead, HeadBuffers buffers)
     {
+        Features(kernels, h, buffers);
+        kernels.MatMul(buffers.X, LmHead ?? sharedLmHead, buffers.Logits); // W_lm x
+    }
+
+    /// <summary>buffers.X [1, D] = (block_L ∘ … ∘ block_1)(h_t): the head's input to its LM head.</summary>
+    public void Features(IKernels kernels, Tensor h, HeadBuffers buffers)
+    {
         var (x, pre, act) = (buffers.X, buffers.Pre, buffers.Act);
-        h.Data.CopyTo(x.Data);                                    // x = h_t
+        h.Row(0).CopyTo(x.Row(0));                                // x = h_t
         foreach (var block in Blocks)
         {
             kernels.MatMul(x, block.Weight, pre);                 // W x
@@ -35,7 +42,6 @@ public sealed record MedusaHead(
             kernels.Silu(pre, act);                               // SiLU(W x + b)
             kernels.Add(x, act);                                  // x + SiLU(W x + b)
         }
-        kernels.MatMul(x, LmHead ?? sharedLmHead, buffers.Logits); // W_lm x
     }
 }
 
