@@ -12,7 +12,7 @@ public static class Commands
                           (--prompt-ids 1,2,3 | --prompts FILE | --random-prompts N [--seed S]) [--max-new-tokens N] [--json]
           amphista eval [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
                         (--prompt-ids 1,2,3 | --prompts FILE | --heldout FILE) [--max-prompts N]
-                        [--max-new-tokens N] [--repeats R] [--json]
+                        [--max-new-tokens N] [--repeats R] [--save-profile] [--json]
           amphista bench [--model DIR|random:PRESET] [--drafters greedy,medusa,amphista] [--tree NAME|auto] [--heads K]
                          [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--repeats R]
                          [--chart FILE] [--json]
@@ -33,7 +33,9 @@ public static class Commands
         verify decodes every prompt greedily and speculatively and exits 1 unless all outputs are equal.
         eval measures a drafter against greedy decoding (both stop at EOS, after one warm-up run): mean accepted
         length, acceptance per head and per candidate rank, tokens/s of both (median of R runs, default 3) and the
-        speed-up; exits 1 if any output differs from greedy. --prompts FILE: one prompt per line; --heldout FILE:
+        speed-up; exits 1 if any output differs from greedy. --save-profile stores the measured per-head, per-rank
+        acceptance in the drafter's directory (acceptance_profile.json, what bench --tree auto chooses trees from;
+        measure it on a wide tree such as mc_sim_7b_63). --prompts FILE: one prompt per line; --heldout FILE:
         each line's first third of words (how the project's target numbers are defined, e.g. on
         data/kjv-brown/heldout.txt); --max-prompts N keeps the first N lines.
         train fits drafting heads to the frozen base model and writes a drafter checkpoint to OUT (use it as

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Amphista.Decoding;
+using Amphista.Decoding.Tuning;
 using Amphista.Tensors;
 
 namespace Amphista.Cli;
@@ -7,7 +8,7 @@ namespace Amphista.Cli;
 /// <summary>
 /// amphista eval [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
 ///               (--prompt-ids 1,2,3 | --prompts FILE | --heldout FILE [--max-prompts N])
-///               [--max-new-tokens N] [--repeats R] [--json]
+///               [--max-new-tokens N] [--repeats R] [--save-profile] [--json]
 /// Measures a drafter against greedy decoding on a prompt set: acceptance (mean accepted length,
 /// per head, per head and candidate rank), tokens per second of both and the speed-up, and checks
 /// that every speculative output equals greedy's (exit 1 otherwise).
@@ -21,9 +22,11 @@ public static class EvalCommand
         var args = new CliArguments("eval", argv,
             new HashSet<string>([.. ModelOptions.Options, .. DecodingOptions.Options, .. EvalPrompts.Options,
                 "--max-new-tokens", "--repeats"]),
-            new HashSet<string>(["--json", "--verbose"]));
+            new HashSet<string>(["--json", "--verbose", "--save-profile"]));
         var decoding = DecodingOptions.Parse("eval", args, defaultDrafter: null);
         if (decoding.IsGreedy) throw new UsageException("eval: --drafter greedy has nothing to compare with greedy decoding: give a drafter");
+        if (args.Has("--save-profile") && !Directory.Exists(decoding.DrafterSpec))
+            throw new UsageException("eval: --save-profile stores the acceptance profile in a drafter directory: give one as --drafter");
         int maxNewTokens = args.Int("--max-new-tokens", GenerateCommand.DefaultMaxNewTokens, min: 1);
         int repeats = args.Int("--repeats", DefaultRepeats, min: 1);
         bool verbose = args.Has("--verbose");
@@ -75,6 +78,11 @@ public static class EvalCommand
             greedyTime, time, greedyRate, rate, rate / greedyRate, mismatched.Count(m => m));
         if (args.Has("--json")) JsonOutput.Write(report);
         else WriteSummary(report, stats.Offered);
+        if (args.Has("--save-profile"))
+        {
+            AcceptanceProfile.FromResults(results, drafter.Heads, Math.Max(decoding.Tree.TopKNeeded, 1)).Save(decoding.DrafterSpec);
+            Console.Error.WriteLine($"wrote {Path.Combine(decoding.DrafterSpec, AcceptanceProfile.FileName)}");
+        }
 
         if (report.Mismatches == 0) return 0;
         Console.Error.WriteLine($"amphista: eval: {report.Mismatches} of {report.Prompts} prompts differ from greedy decoding " +

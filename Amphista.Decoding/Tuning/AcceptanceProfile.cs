@@ -21,16 +21,24 @@ public sealed record AcceptanceProfile(int Steps, double[][] Probability)
     public int Heads => Probability.Length;
     public int Ranks => Probability[0].Length;
 
+    /// <summary>Decodes the prompts with mc_sim_7b_63 (cut to the drafter's heads) and counts.</summary>
     public static AcceptanceProfile Measure(LlamaModel model, IDrafter drafter, IEnumerable<int[]> prompts, int maxNewTokens)
     {
         var tree = NamedTrees.McSim7b63.MaxDepth <= drafter.Heads ? NamedTrees.McSim7b63 : NamedTrees.McSim7b63.Truncate(drafter.Heads);
         var decoder = new SpeculativeDecoder(model, drafter, tree);
-        var hits = new long[tree.MaxDepth][];   // [K][R] steps whose path took rank r at depth k
-        for (int k = 0; k < hits.Length; k++) hits[k] = new long[tree.TopKNeeded];
-        var reached = new long[tree.MaxDepth];  // [K] steps whose path reached depth k
+        var results = prompts.Select(p => decoder.Generate(new DecodeRequest(p, maxNewTokens, model.Config.EosTokenIds)));
+        return FromResults(results, tree.MaxDepth, tree.TopKNeeded);
+    }
+
+    /// <summary>The profile of decoding results (eval's, for one) over a tree at most heads deep and ranks wide.</summary>
+    public static AcceptanceProfile FromResults(IEnumerable<DecodeResult> results, int heads, int ranks)
+    {
+        var hits = new long[heads][];   // [K][R] steps whose path took rank r at depth k
+        for (int k = 0; k < hits.Length; k++) hits[k] = new long[ranks];
+        var reached = new long[heads];  // [K] steps whose path reached depth k
         int steps = 0;
-        foreach (var prompt in prompts)
-            foreach (var step in decoder.Generate(new DecodeRequest(prompt, maxNewTokens, model.Config.EosTokenIds)).Accepted)
+        foreach (var result in results)
+            foreach (var step in result.Accepted)
             {
                 steps++;
                 for (int k = 0; k < step.TreeDepth; k++)

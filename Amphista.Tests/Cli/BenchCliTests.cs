@@ -69,6 +69,28 @@ public class BenchCliTests
     }
 
     [Fact]
+    public void EvalSavesTheAcceptanceProfileItMeasuredWithTheDrafter()
+    {
+        string dir = Directory.CreateTempSubdirectory("amphista-eval-profile-").FullName;
+        try
+        {
+            foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m-medusa")))
+                File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            var run = CliRunner.Run("eval", "--drafter", dir, "--tree", "narrow", "--prompt-ids", "1,641,262", "--max-new-tokens", "16",
+                "--repeats", "1", "--save-profile");
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var profile = AcceptanceProfile.Load(dir)!;
+            Assert.Equal((4, 3), (profile.Heads, profile.Ranks));   // the drafter's K, narrow's top-3
+            Assert.InRange(profile.Steps, 1, 15);
+            Assert.All(profile.Probability, row => Assert.InRange(row.Sum(), 0, 1 + 1e-12));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ShortDrafterNamesNeedTheDemoModel()
     {
         var run = CliRunner.Run("bench", "--model", "random:llama-68m", "--drafters", "greedy,medusa");

@@ -24,6 +24,7 @@ public class ErrorContractTests
         { ["generate", "--drafter", "medusa:random", "--tree", "sequoia", "--prompt-ids", "1"], 1, "unknown tree 'sequoia'" },
         { ["generate", "--drafter", "medusa:random", "--tree", "auto", "--prompt-ids", "1"], 2, "--tree auto is chosen by bench" },
         { ["bench", "--drafters", "greedy,hydra:random"], 1, "unknown drafter 'hydra:random'" },
+        { ["eval", "--drafter", "medusa:random", "--prompt-ids", "1", "--save-profile"], 2, "--save-profile stores the acceptance profile in a drafter directory" },
         { ["generate", "--drafter", "medusa:random", "--heads", "2", "--prompt-ids", "1"], 1, "has 2 heads" },
         { ["generate", "--drafter", "greedy", "--tree", "chain", "--prompt-ids", "1"], 2, "--tree and --heads need a drafter" },
         { ["generate", "--drafter", "greedy", "--temperature", "0.7", "--prompt-ids", "1"], 2, "--temperature needs a drafter" },
