@@ -11,6 +11,8 @@ namespace Amphista.Tests.Decoding;
 /// one request, from its 16th token to its 48th, as the process's precise allocation count (worker
 /// threads included, so these tests run alone). The only allowance is the occasional doubling of a
 /// mask or of a thread's attention scores as the context grows: a few hundred bytes, not per step.
+/// The count is process-wide, so the runtime's own sporadic work (a finalizer, a pool trim) can land
+/// in the window: the least of three requests counts, which a per-step allocation would still fail.
 /// </summary>
 [Collection(AloneCollection.Name)]
 public class SteadyStateAllocationTests
@@ -35,12 +37,18 @@ public class SteadyStateAllocationTests
         int[] prompt = TestData.DemoReference().First().Prompt;
         var request = new DecodeRequest(prompt, 64, StopTokens: []);
         decoder.Generate(request);   // JIT and worker threads warm
+        long steady = Enumerable.Range(0, 3).Min(_ => Window(decoder, request));
+        Assert.True(steady <= BytesAllowed,
+            $"{decoder.Name} allocated {steady} bytes between its 16th and 48th token ({steady / 32.0:F0} per token)");
+    }
+
+    /// <summary>Bytes allocated in the process between the request's 16th and 48th token.</summary>
+    private static long Window(IDecoder decoder, DecodeRequest request)
+    {
         long[] allocated = new long[request.MaxNewTokens];   // [tokens] total allocated when token i was emitted
         int emitted = 0;
         decoder.Generate(request, _ => allocated[emitted++] = GC.GetTotalAllocatedBytes(precise: true));
-        long steady = allocated[47] - allocated[15];
-        Assert.True(steady <= BytesAllowed,
-            $"{decoder.Name} allocated {steady} bytes between its 16th and 48th token ({steady / 32.0:F0} per token)");
+        return allocated[47] - allocated[15];
     }
 }
 
