@@ -18,14 +18,14 @@ public sealed class GreedyDecoder(LlamaModel model) : IDecoder
         request.Validate(model);
         if (request.MaxNewTokens == 0) return new DecodeResult([], 0, []);
         var generated = new List<int>(request.MaxNewTokens);
-        var cache = model.CreateCache();
+        using var cache = model.CreateCache();
         var mask = new AttentionMask(1, cache.Capacity);   // room for any step's row
         int n = request.Prompt.Length;
         var hidden = model.Forward(cache, request.Prompt, Enumerable.Range(0, n).ToArray(), 0, mask.SetCausal(0, n));
         int[] token = new int[1], position = [n];   // the token fed each step, and its position (= cache slot)
         while (true)
         {
-            int next = model.Kernels.Argmax(model.Logits(cache, hidden, hidden.Rows - 1));
+            int next = model.Kernels.Argmax(model.Logits(cache, hidden, hidden.Rows - 1), 0);
             generated.Add(next);
             onToken?.Invoke(next);
             if (request.IsStop(next) || generated.Count == request.MaxNewTokens)

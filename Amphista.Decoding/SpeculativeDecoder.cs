@@ -39,15 +39,15 @@ public sealed class SpeculativeDecoder : IDecoder
         var output = new Output(request, onToken);
         if (request.MaxNewTokens == 0) return output.Result(0);
 
-        var cache = model.CreateCache(extraSlots: tree.Size);
+        using var cache = model.CreateCache(extraSlots: tree.Size);
         var verifier = new TreeVerifier(model, cache, tree.Size);
-        var session = drafter.Begin(model);
+        using var session = drafter.Begin(model);
         bool drafts = tree.MaxDepth > 0;   // a root-only tree never drafts: its session need not follow along
-        var step = new StepBuffers(tree.Size, model.Config.HiddenSize);
+        using var step = new StepBuffers(model, tree.Size);
         int n = request.Prompt.Length;
         int[] promptPositions = [.. Enumerable.Range(0, n)];
         var hidden = model.Forward(cache, request.Prompt, promptPositions, 0, AttentionMask.Causal(0, n));
-        int root = model.Kernels.Argmax(model.Logits(cache, hidden, n - 1));
+        int root = model.Kernels.Argmax(model.Logits(cache, hidden, n - 1), 0);
         int steps = 1;
         if (output.Emit(root)) return output.Result(steps);
         if (drafts) session.Commit(hidden, promptPositions, [.. request.Prompt[1..], root]);
@@ -85,9 +85,9 @@ public sealed class SpeculativeDecoder : IDecoder
     }
 
     /// <summary>One generation's per-step buffers, sized for the full tree once.</summary>
-    private sealed class StepBuffers(int nodes, int width)
+    private sealed class StepBuffers(LlamaModel model, int nodes) : IDisposable
     {
-        private readonly Tensor accepted = new(nodes, width);   // [A, D] the accepted nodes' hidden states
+        private readonly Tensor accepted = model.Kernels.Allocate(nodes, model.Config.HiddenSize);   // [A, D] the accepted nodes' hidden states
         private readonly int[] positions = new int[nodes];      // [A]
         private readonly int[] following = new int[nodes];      // [A]
 
@@ -107,12 +107,14 @@ public sealed class SpeculativeDecoder : IDecoder
             accepted.Resize(Path.Count);
             for (int i = 0; i < Path.Count; i++)
             {
-                treeHidden.Row(Path[i]).CopyTo(accepted.Row(i));
+                model.Kernels.Copy(treeHidden, Path[i], accepted, i, 1);
                 positions[i] = committed + i;
                 following[i] = i + 1 < Path.Count ? tokens[Path[i + 1]] : next;
             }
             return accepted;
         }
+
+        public void Dispose() => accepted.Dispose();
     }
 
     /// <summary>Emits tokens one at a time and cuts exactly where greedy decoding stops.</summary>

@@ -13,6 +13,9 @@ public sealed class AttentionMask
     public int Slots { get; private set; }      // S cache slots in view
     private bool[] visible;                     // [T, S] (the buffer may be longer)
 
+    /// <summary>Changes with every edit, so a device copy is refreshed only when the mask changed.</summary>
+    public int Version { get; private set; }
+
     public AttentionMask(int rows, int slots)
     {
         if (rows < 0 || slots < 0) throw new ArgumentException($"negative mask shape [{rows}, {slots}]");
@@ -24,7 +27,11 @@ public sealed class AttentionMask
     public bool this[int t, int s]
     {
         get => visible[t * Slots + s];
-        set => visible[t * Slots + s] = value;
+        set
+        {
+            visible[t * Slots + s] = value;
+            Version++;
+        }
     }
 
     public ReadOnlySpan<bool> Row(int t) => visible.AsSpan(t * Slots, Slots);
@@ -36,6 +43,7 @@ public sealed class AttentionMask
         if ((long)rows * slots > visible.Length) visible = new bool[Math.Max(rows * slots, 2 * visible.Length)];
         else visible.AsSpan(0, rows * slots).Clear();
         (Rows, Slots) = (rows, slots);
+        Version++;
         return this;
     }
 
@@ -48,17 +56,23 @@ public sealed class AttentionMask
         Reset(count, start + count);
         for (int t = 0; t < count; t++)
             visible.AsSpan(t * Slots, start + t + 1).Fill(true);
+        Version++;
         return this;
     }
 
     /// <summary>Row t sees every slot before s (a committed prefix).</summary>
-    public void ShowPrefix(int t, int s) => visible.AsSpan(t * Slots, s).Fill(true);
+    public void ShowPrefix(int t, int s)
+    {
+        visible.AsSpan(t * Slots, s).Fill(true);
+        Version++;
+    }
 
     /// <summary>Bi-directional: every one of n rows sees all n slots.</summary>
     public static AttentionMask Full(int n)
     {
         var mask = new AttentionMask(n, n);
         mask.visible.AsSpan().Fill(true);
+        mask.Version++;
         return mask;
     }
 }

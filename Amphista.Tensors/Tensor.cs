@@ -1,3 +1,5 @@
+using Amphista.Tensors.Gpu;
+
 namespace Amphista.Tensors;
 
 /// <summary>
@@ -5,21 +7,26 @@ namespace Amphista.Tensors;
 /// in the project is a stack of row vectors (tokens, heads, tree nodes), so two dimensions suffice;
 /// the shape comment where a Tensor is declared names what the rows and columns are.
 /// A working buffer is allocated once for the most rows a step can need and then used at each
-/// step's row count (<see cref="Resize"/>), so the decode loop allocates nothing; Data may therefore
-/// be longer than Rows × Cols, and <see cref="Span"/> is the live part.
+/// step's row count (<see cref="Resize"/>), so the decode loop allocates nothing; the storage may
+/// therefore hold more than Rows × Cols, and <see cref="Span"/> is the live part.
+/// The storage is host memory or, for a tensor made by a device backend (<see cref="Kernels.IKernels.Allocate"/>),
+/// device memory: code that runs on either backend touches a tensor only through the kernels, and
+/// reading a device tensor's elements on the host is an error that says so.
 /// </summary>
-public sealed class Tensor
+public sealed class Tensor : IDisposable
 {
+    private readonly float[]? host;          // [Capacity · Cols] on the host
+    private readonly DeviceTensor? device;   // [Capacity, Cols] on a device
+
     public int Rows { get; private set; }
     public int Cols { get; }
-    public float[] Data { get; }
 
     public Tensor(int rows, int cols)
     {
         if (rows < 0 || cols < 0) throw new ArgumentException($"negative shape [{rows}, {cols}]");
         Rows = rows;
         Cols = cols;
-        Data = new float[rows * cols];
+        host = new float[rows * cols];
     }
 
     public Tensor(int rows, int cols, float[] data)
@@ -28,14 +35,32 @@ public sealed class Tensor
             throw new ArgumentException($"data of length {data.Length} does not match shape [{rows}, {cols}]");
         Rows = rows;
         Cols = cols;
-        Data = data;
+        host = data;
     }
+
+    /// <summary>A tensor whose storage is a device buffer [rows, cols].</summary>
+    internal Tensor(DeviceTensor storage)
+    {
+        Rows = storage.Rows;
+        Cols = storage.Cols;
+        device = storage;
+    }
+
+    /// <summary>Whether the elements live in device memory.</summary>
+    public bool OnDevice => device is not null;
+
+    /// <summary>The device storage [Capacity, Cols]; null for a host tensor.</summary>
+    internal DeviceTensor? Device => device;
+
+    /// <summary>The host storage (may be longer than Rows · Cols).</summary>
+    public float[] Data => host ?? throw new InvalidOperationException(
+        $"{this} lives on the {device!.Device.Kind} device: read it through the kernels (Download), not on the host");
 
     /// <summary>The live elements [Rows · Cols].</summary>
     public Span<float> Span => Data.AsSpan(0, Rows * Cols);
 
     /// <summary>The most rows the buffer holds.</summary>
-    public int Capacity => Cols == 0 ? Rows : Data.Length / Cols;
+    public int Capacity => device?.Rows ?? (Cols == 0 ? Rows : host!.Length / Cols);
 
     /// <summary>Uses the first rows rows of the buffer from now on (the contents are kept).</summary>
     public Tensor Resize(int rows)
@@ -46,10 +71,14 @@ public sealed class Tensor
         return this;
     }
 
-    /// <summary>buffer at rows rows, replaced by a larger buffer first if it holds fewer.</summary>
+    /// <summary>
+    /// buffer at rows rows, replaced first by a larger buffer in the same memory (host or the same device)
+    /// if it holds fewer.
+    /// </summary>
     public static Tensor Ensure(ref Tensor buffer, int rows)
     {
-        if (rows > buffer.Capacity) buffer = new Tensor(rows, buffer.Cols);
+        if (rows > buffer.Capacity)
+            buffer = buffer.device is null ? new Tensor(rows, buffer.Cols) : new Tensor(buffer.device.Grown(rows));
         return buffer.Resize(rows);
     }
 
@@ -65,5 +94,8 @@ public sealed class Tensor
         set => Data[r * Cols + c] = value;
     }
 
-    public override string ToString() => $"Tensor[{Rows}, {Cols}]";
+    /// <summary>Frees device storage now rather than at finalization (device memory is invisible to the GC); nothing for a host tensor.</summary>
+    public void Dispose() => device?.Dispose();
+
+    public override string ToString() => device is null ? $"Tensor[{Rows}, {Cols}]" : $"Tensor[{Rows}, {Cols}] on {device.Device.Kind}";
 }

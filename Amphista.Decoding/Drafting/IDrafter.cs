@@ -26,8 +26,8 @@ public interface IDrafter
     long MultiplyAddsPerStep(int committedRows);
 }
 
-/// <summary>The per-generation state of a drafter.</summary>
-public interface IDraftSession
+/// <summary>The per-generation state of a drafter; Dispose frees its buffers (device memory on a device backend).</summary>
+public interface IDraftSession : IDisposable
 {
     /// <summary>
     /// Newly committed positions: their final normed hidden states h [n, D] from the base model's

@@ -1,6 +1,7 @@
 using Amphista.Decoding.Trees;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
 
 namespace Amphista.Decoding.Verification;
 
@@ -20,9 +21,7 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
     public int Accept(LlamaModel model, KvCache cache, DraftTree tree, ReadOnlySpan<int> tokens, Tensor hidden, List<int> path)
     {
         if (temperature <= 0) throw new InputException("typical acceptance needs a temperature > 0");
-        var probs = model.Logits(hidden);                  // [N, V], softmaxed in place below
-        for (int i = 0; i < probs.Rows * probs.Cols; i++) probs.Data[i] /= temperature;
-        model.Kernels.Softmax(probs);
+        var probs = Probabilities(model, hidden);          // [N, V]
         var cut = new float[tree.Size];                    // [N] acceptance threshold per parent
         for (int j = 0; j < tree.Size; j++) cut[j] = Cut(probs.Row(j));
 
@@ -37,6 +36,17 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
         }
         PathTo(tree, best, path);
         return Sample(probs.Row(best), cut[best]);
+    }
+
+    /// <summary>softmax(logits / temperature) [N, V] on the host, where the sampling happens.</summary>
+    private Tensor Probabilities(LlamaModel model, Tensor hidden)
+    {
+        using var logits = model.Logits(hidden);           // [N, V] in the backend's memory
+        var probs = new Tensor(logits.Rows, logits.Cols);  // [N, V]
+        model.Kernels.Download(logits, probs.Span);
+        for (int i = 0; i < probs.Rows * probs.Cols; i++) probs.Data[i] /= temperature;
+        new ReferenceKernels().Softmax(probs);
+        return probs;
     }
 
     private float Cut(ReadOnlySpan<float> p)

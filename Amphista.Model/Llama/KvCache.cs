@@ -1,22 +1,23 @@
-using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
 
 namespace Amphista.Model.Llama;
 
 /// <summary>
 /// One sequence's state in the base model: the key/value caches of all L layers, each [C, Hkv·Dh],
 /// and the working buffers of its forward passes (<see cref="ForwardBuffers"/>), so that a decoding
-/// loop over one cache allocates nothing after its first pass.
+/// loop over one cache allocates nothing after its first pass. On a device backend all of it is
+/// device memory, which Dispose frees at once.
 /// </summary>
-public sealed class KvCache
+public sealed class KvCache : IDisposable
 {
     public LayerCache[] Layers { get; }
     public int Capacity { get; }   // C slots
 
-    public KvCache(int layers, int capacity, int kvWidth)
+    public KvCache(IKernels kernels, int layers, int capacity, int kvWidth)
     {
         Capacity = capacity;
         Layers = new LayerCache[layers];
-        for (int l = 0; l < layers; l++) Layers[l] = new LayerCache(capacity, kvWidth);
+        for (int l = 0; l < layers; l++) Layers[l] = new LayerCache(kernels, capacity, kvWidth);
     }
 
     /// <summary>Working buffers of the model this cache is used with, made by its first pass.</summary>
@@ -26,5 +27,11 @@ public sealed class KvCache
     public void MoveSlot(int from, int to)
     {
         foreach (var layer in Layers) layer.MoveSlot(from, to);
+    }
+
+    public void Dispose()
+    {
+        foreach (var layer in Layers) layer.Dispose();
+        Buffers?.Dispose();
     }
 }

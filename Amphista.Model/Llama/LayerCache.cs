@@ -1,16 +1,17 @@
 using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
 
 namespace Amphista.Model.Llama;
 
 /// <summary>
-/// One decoder layer's key/value cache, preallocated: K, V [C, Hkv·Dh] with C slots. A slot is
-/// where a token's keys live; in sequential decoding slot = position, in a tree pass node j of a
-/// tree over a prefix of n tokens sits at slot n + j while its position is n + depth(j).
+/// One decoder layer's key/value cache, preallocated in the backend's memory: K, V [C, Hkv·Dh] with C
+/// slots. A slot is where a token's keys live; in sequential decoding slot = position, in a tree pass
+/// node j of a tree over a prefix of n tokens sits at slot n + j while its position is n + depth(j).
 /// </summary>
-public sealed class LayerCache(int capacity, int kvWidth)
+public sealed class LayerCache(IKernels kernels, int capacity, int kvWidth) : IDisposable
 {
-    public Tensor K { get; } = new(capacity, kvWidth);   // [C, Hkv·Dh]
-    public Tensor V { get; } = new(capacity, kvWidth);   // [C, Hkv·Dh]
+    public Tensor K { get; } = kernels.Allocate(capacity, kvWidth);   // [C, Hkv·Dh]
+    public Tensor V { get; } = kernels.Allocate(capacity, kvWidth);   // [C, Hkv·Dh]
 
     public int Capacity => K.Rows;
 
@@ -19,14 +20,20 @@ public sealed class LayerCache(int capacity, int kvWidth)
     {
         if (firstSlot < 0 || firstSlot + k.Rows > Capacity)
             throw new InputException($"the key/value cache holds {Capacity} slots; slots {firstSlot}..{firstSlot + k.Rows - 1} do not fit");
-        k.Span.CopyTo(K.Data.AsSpan(firstSlot * K.Cols));
-        v.Span.CopyTo(V.Data.AsSpan(firstSlot * V.Cols));
+        kernels.Copy(k, 0, K, firstSlot, k.Rows);
+        kernels.Copy(v, 0, V, firstSlot, v.Rows);
     }
 
     /// <summary>Moves one slot's keys and values to another slot (tree commit).</summary>
     public void MoveSlot(int from, int to)
     {
-        K.Row(from).CopyTo(K.Row(to));
-        V.Row(from).CopyTo(V.Row(to));
+        kernels.Copy(K, from, K, to, 1);
+        kernels.Copy(V, from, V, to, 1);
+    }
+
+    public void Dispose()
+    {
+        K.Dispose();
+        V.Dispose();
     }
 }

@@ -39,7 +39,7 @@ public sealed class LlamaModel
 
     /// <summary>A cache for the whole context plus room for a verification tree beyond it.</summary>
     public KvCache CreateCache(int extraSlots = 0) =>
-        new(Config.NumLayers, Config.MaxPositions + extraSlots, Shape.KvWidth);
+        new(Kernels, Config.NumLayers, Config.MaxPositions + extraSlots, Shape.KvWidth);
 
     /// <summary>
     /// Runs tokens [T] at positions [T], writing their keys and values at slots
@@ -53,7 +53,7 @@ public sealed class LlamaModel
         var buffers = BuffersOf(cache);
         buffers.Use(tokens.Length);
         var x = buffers.X;                                       // [T, D]
-        Embed(tokens, x);
+        Kernels.Gather(Weights.Embedding, tokens, x);
         for (int l = 0; l < Config.NumLayers; l++)
             DecoderLayer.Forward(Kernels, Weights.Layers[l], Shape, Rope, x, cache.Layers[l], positions, firstSlot, mask, buffers.Layer);
         var h = buffers.Hidden;                                  // [T, D]
@@ -61,27 +61,32 @@ public sealed class LlamaModel
         return h;
     }
 
-    /// <summary>logits [T, V] = h [T, D] · W_lmᵀ.</summary>
+    /// <summary>logits [T, V] = h [T, D] · W_lmᵀ, in a new buffer of the backend's.</summary>
     public Tensor Logits(Tensor h)
     {
-        var logits = new Tensor(h.Rows, Config.VocabSize);
+        var logits = Kernels.Allocate(h.Rows, Config.VocabSize);
         Kernels.MatMul(h, Weights.LmHead, logits);
         return logits;
     }
 
-    /// <summary>Logits of one row r of h [T, D]: logits [1, V].</summary>
-    public Tensor Logits(Tensor h, int r) => Logits(new Tensor(1, h.Cols, h.Row(r).ToArray()));
+    /// <summary>Logits [1, V] of row r of h [T, D], in a new buffer.</summary>
+    public Tensor Logits(Tensor h, int r)
+    {
+        var row = Kernels.Allocate(1, h.Cols);   // [1, D]
+        Kernels.Copy(h, r, row, 0, 1);
+        return Logits(row);
+    }
 
     /// <summary>
-    /// Logits [V] of row r of h [T, D] in a buffer of the cache's (valid until the next such call):
+    /// Logits [1, V] of row r of h [T, D] in a buffer of the cache's (valid until the next such call):
     /// the decoding loop's form, which allocates nothing.
     /// </summary>
-    public ReadOnlySpan<float> Logits(KvCache cache, Tensor h, int r)
+    public Tensor Logits(KvCache cache, Tensor h, int r)
     {
         var buffers = BuffersOf(cache);
-        h.Row(r).CopyTo(buffers.RowInput.Row(0));
+        Kernels.Copy(h, r, buffers.RowInput, 0, 1);
         Kernels.MatMul(buffers.RowInput, Weights.LmHead, buffers.RowLogits);
-        return buffers.RowLogits.Row(0);
+        return buffers.RowLogits;
     }
 
     /// <summary>logits [T, V] of every row of h [T, D], in a buffer of the cache's (valid until the next such call).</summary>
@@ -92,12 +97,7 @@ public sealed class LlamaModel
         return logits;
     }
 
-    private ForwardBuffers BuffersOf(KvCache cache) => cache.Buffers ??= new ForwardBuffers(Config, Weights.Layers[0]);
-
-    private void Embed(ReadOnlySpan<int> tokens, Tensor x)
-    {
-        for (int t = 0; t < tokens.Length; t++) Weights.Embedding.ReadRow(tokens[t], x.Row(t));
-    }
+    private ForwardBuffers BuffersOf(KvCache cache) => cache.Buffers ??= new ForwardBuffers(Kernels, Config, Weights.Layers[0]);
 
     private void CheckInputs(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)
     {

@@ -75,11 +75,4 @@ internal static class AttentionKernels
             if (warp < s.Rows * s.Heads) y[qOff + i] = acc;
         }
     }
-
-    /// <summary>Copies cache row from to row to in k and v [C, Hkv·Dh]; index i runs over the Hkv·Dh columns.</summary>
-    public static void MoveSlot(Index1D i, ArrayView<float> k, ArrayView<float> v, int cols, int from, int to)
-    {
-        k[to * cols + i] = k[from * cols + i];
-        v[to * cols + i] = v[from * cols + i];
-    }
 }

@@ -62,14 +62,33 @@ public sealed class DeviceTensor : IDisposable
     public void CopyFrom(Tensor t)
     {
         CheckShape(t);
-        View.CopyFromCPU(Device.Stream, new ReadOnlySpan<float>(t.Data));
+        View.CopyFromCPU(Device.Stream, t.Span);
     }
 
     /// <summary>Copies this tensor into t (same shape) once every kernel queued before has finished.</summary>
     public void CopyTo(Tensor t)
     {
         CheckShape(t);
-        View.CopyToCPU(Device.Stream, new Span<float>(t.Data));
+        View.CopyToCPU(Device.Stream, t.Span);
+    }
+
+    /// <summary>Overwrites this tensor with values [Rows·Cols], in stream order.</summary>
+    public void Write(ReadOnlySpan<float> values)
+    {
+        CheckLength(values.Length);
+        if (values.Length > 0) View.CopyFromCPU(Device.Stream, values);
+    }
+
+    /// <summary>Copies this tensor into values [Rows·Cols] once every kernel queued before has finished.</summary>
+    public void Read(Span<float> values)
+    {
+        CheckLength(values.Length);
+        if (values.Length > 0) View.CopyToCPU(Device.Stream, values);
+    }
+
+    private void CheckLength(int length)
+    {
+        if (length != (long)Rows * Cols) throw new ArgumentException($"{length} host values for device tensor {this}");
     }
 
     public Tensor Download()
@@ -77,6 +96,14 @@ public sealed class DeviceTensor : IDisposable
         var t = new Tensor(Rows, Cols);
         CopyTo(t);
         return t;
+    }
+
+    /// <summary>A zeroed buffer of rows rows and this one's columns; this one is freed once queued work is done.</summary>
+    internal DeviceTensor Grown(int rows)
+    {
+        Device.Stream.Synchronize();
+        Dispose();
+        return new DeviceTensor(Device, rows, Cols);
     }
 
     private void CheckShape(Tensor t)

@@ -1,5 +1,6 @@
 // Element-wise kernels, one thread per output element: residual add x [T, N] += δ [T, N], bias x [T, N] += b [N],
-// SiLU and SwiGLU [T, N], RoPE on x [T, n·Dh] in place, and the embedding gather y [T, D] = E [V, D][ids [T]].
+// SiLU and SwiGLU [T, N], RoPE on x [T, n·Dh] in place, the embedding gather y [T, ·] = E [V, D][ids [T]], and
+// row copies between buffers (cache writes and moves, column blocks).
 using ILGPU;
 
 namespace Amphista.Tensors.Gpu;
@@ -8,6 +9,12 @@ namespace Amphista.Tensors.Gpu;
 internal struct RopeShape
 {
     public int Cols, HeadDim;
+}
+
+/// <summary>Where copied or gathered rows [Rows, Cols] land: row r at element r · DstCols + DstCol of the destination.</summary>
+internal struct PlaceShape
+{
+    public int Cols, DstCols, DstCol;
 }
 
 /// <summary>
@@ -49,8 +56,18 @@ internal static class ElementwiseKernels
         x[b] = m.Add(m.Mul(x2, c), m.Mul(x1, sn));
     }
 
-    /// <summary>y [T, D] row t = table row ids[t], widened to float32; i runs over the T·D outputs.</summary>
-    public static void Gather<W>(Index1D i, W table, ArrayView<int> ids, ArrayView<float> y, int cols)
-        where W : struct, IDeviceWeightRows =>
-        y[i] = table.Element(ids[i / cols] * cols + i % cols);
+    /// <summary>y row t, columns DstCol.. = table [V, D] row ids[t], widened to float32; i runs over the T·D values.</summary>
+    public static void Gather<W>(Index1D i, W table, ArrayView<int> ids, ArrayView<float> y, PlaceShape s)
+        where W : struct, IDeviceWeightRows
+    {
+        int t = i / s.Cols, c = i % s.Cols;
+        y[t * s.DstCols + s.DstCol + c] = table.Element(ids[t] * s.Cols + c);
+    }
+
+    /// <summary>dst row r, columns DstCol.. = src [R, Cols] row r; i runs over the R·Cols values.</summary>
+    public static void CopyRows(Index1D i, ArrayView<float> src, ArrayView<float> dst, PlaceShape s)
+    {
+        int r = i / s.Cols, c = i % s.Cols;
+        dst[r * s.DstCols + s.DstCol + c] = src[i];
+    }
 }

@@ -136,25 +136,31 @@ public sealed class GpuKernels(GpuDevice device) : IDisposable
         k.Attention(new KernelConfig(blocks, GroupSize), q.View, kCache.View, vCache.View, mask.View, scratch, y.View, shape);
     }
 
-    /// <summary>Copies cache slot from to slot to in both k and v [C, Hkv·Dh] (tree compaction), in stream order.</summary>
-    public void MoveSlot(DeviceTensor kCache, DeviceTensor vCache, int from, int to)
+    /// <summary>dst rows dstRow.., columns dstCol.. = src rows srcRow.. [rows, src.Cols], in stream order; the ranges must not overlap.</summary>
+    public void CopyRows(DeviceTensor src, int srcRow, DeviceTensor dst, int dstRow, int rows, int dstCol = 0)
     {
-        Own(kCache, vCache);
-        SameShape(kCache, vCache, "cache");
-        Require((uint)from < (uint)kCache.Rows && (uint)to < (uint)kCache.Rows, $"slots {from} -> {to} outside a cache of {kCache.Rows}");
-        if (from != to && kCache.Cols > 0) k.MoveSlot(kCache.Cols, kCache.View, vCache.View, kCache.Cols, from, to);
+        Own(src, dst);
+        Require(rows >= 0 && srcRow >= 0 && dstRow >= 0 && dstCol >= 0 && srcRow + rows <= src.Rows && dstRow + rows <= dst.Rows
+            && dstCol + src.Cols <= dst.Cols, $"copy of {rows} rows from {src} row {srcRow} to {dst} row {dstRow}, column {dstCol}");
+        if (rows == 0 || src.Cols == 0) return;
+        var from = src.View.SubView((long)srcRow * src.Cols, (long)rows * src.Cols);
+        var to = dst.View.SubView((long)dstRow * dst.Cols, (long)rows * dst.Cols);
+        k.CopyRows((int)from.Length, from, to, new PlaceShape { Cols = src.Cols, DstCols = dst.Cols, DstCol = dstCol });
     }
 
-    /// <summary>y [T, D] row t = table [V, D] row ids[t], widened to float32 (the token embedding).</summary>
-    public void Embed(DeviceWeights table, DeviceInts ids, DeviceTensor y)
+    /// <summary>y [T, ·] row t, columns dstCol..dstCol+D-1 = table [V, D] row ids[t], widened to float32 (the token embedding).</summary>
+    public void Embed(DeviceWeights table, DeviceInts ids, DeviceTensor y, int dstCol = 0)
     {
         Own(y);
         Require(table.Device == device && ids.Device == device, "table or ids belong to another device");
-        Require(ids.Count == y.Rows && y.Cols == table.Cols, $"embedding shapes: table {table}, {ids.Count} ids, y {y}");
+        Require(ids.Count == y.Rows && dstCol >= 0 && dstCol + table.Cols <= y.Cols,
+            $"embedding shapes: table {table}, {ids.Count} ids, y {y}, column {dstCol}");
         Require(ids.Limit <= table.Rows, $"ids were checked against {ids.Limit}, beyond the table's {table.Rows} rows");
-        if (y.View.Length == 0) return;
-        if (table.Type == DType.BF16) k.GatherBf16((int)y.View.Length, table.Bf16, ids.View, y.View, y.Cols);
-        else k.GatherF32((int)y.View.Length, table.F32, ids.View, y.View, y.Cols);
+        int n = y.Rows * table.Cols;
+        if (n == 0) return;
+        var place = new PlaceShape { Cols = table.Cols, DstCols = y.Cols, DstCol = dstCol };
+        if (table.Type == DType.BF16) k.GatherBf16(n, table.Bf16, ids.View, y.View, place);
+        else k.GatherF32(n, table.F32, ids.View, y.View, place);
     }
 
     /// <summary>Index of the largest value of x [1, N]; the lowest index wins ties.</summary>

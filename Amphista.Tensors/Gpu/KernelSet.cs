@@ -19,14 +19,14 @@ internal sealed class KernelSet
     public required Action<KernelConfig, ArrayView<float>, RowShape> Softmax { get; init; }
     public required Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<byte>,
         ArrayView<float>, ArrayView<float>, AttentionShape> Attention { get; init; }
-    public required Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> MoveSlot { get; init; }
+    public required Action<Index1D, ArrayView<float>, ArrayView<float>, PlaceShape> CopyRows { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<float>> Add { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<float>, int> AddBias { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<float>> Silu { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>> SwiGlu { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RopeShape> Rope { get; init; }
-    public required Action<Index1D, Bf16Rows, ArrayView<int>, ArrayView<float>, int> GatherBf16 { get; init; }
-    public required Action<Index1D, F32Rows, ArrayView<int>, ArrayView<float>, int> GatherF32 { get; init; }
+    public required Action<Index1D, Bf16Rows, ArrayView<int>, ArrayView<float>, PlaceShape> GatherBf16 { get; init; }
+    public required Action<Index1D, F32Rows, ArrayView<int>, ArrayView<float>, PlaceShape> GatherF32 { get; init; }
     public required Action<KernelConfig, ArrayView<float>, ArrayView<int>, int, int> TopK { get; init; }
 
     public static KernelSet Load<M>(Accelerator a) where M : struct, IFloatOps => new()
@@ -39,15 +39,15 @@ internal sealed class KernelSet
         Softmax = a.LoadStreamKernel<ArrayView<float>, RowShape>(RowKernels.Softmax<M>),
         Attention = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<byte>, ArrayView<float>,
             ArrayView<float>, AttentionShape>(AttentionKernels.Attention<M>),
-        MoveSlot = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int, int>(AttentionKernels.MoveSlot),
+        CopyRows = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PlaceShape>(ElementwiseKernels.CopyRows),
         Add = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Add<M>),
         AddBias = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.AddBias<M>),
         Silu = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Silu<M>),
         SwiGlu = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.SwiGlu<M>),
         Rope = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, RopeShape>(
             ElementwiseKernels.Rope<M>),
-        GatherBf16 = a.LoadAutoGroupedStreamKernel<Index1D, Bf16Rows, ArrayView<int>, ArrayView<float>, int>(ElementwiseKernels.Gather),
-        GatherF32 = a.LoadAutoGroupedStreamKernel<Index1D, F32Rows, ArrayView<int>, ArrayView<float>, int>(ElementwiseKernels.Gather),
+        GatherBf16 = a.LoadAutoGroupedStreamKernel<Index1D, Bf16Rows, ArrayView<int>, ArrayView<float>, PlaceShape>(ElementwiseKernels.Gather),
+        GatherF32 = a.LoadAutoGroupedStreamKernel<Index1D, F32Rows, ArrayView<int>, ArrayView<float>, PlaceShape>(ElementwiseKernels.Gather),
         TopK = a.LoadStreamKernel<ArrayView<float>, ArrayView<int>, int, int>(SelectionKernels.TopK),
     };
 }

@@ -1,12 +1,16 @@
 namespace Amphista.Tensors.Kernels;
 
 /// <summary>
-/// The operations a Llama forward pass and the drafters need. Two implementations:
-/// <see cref="ReferenceKernels"/> (plain loops, the specification) and <see cref="CpuKernels"/>
-/// (SIMD and threads). Every implementation must be batch-invariant: row r of a T-row call is
-/// bit-identical to a 1-row call on row r, and results do not depend on the thread count.
+/// The operations a Llama forward pass and the drafters need, and the backend seam: the model,
+/// drafters and decoders allocate their buffers here and move rows only through these calls, so the
+/// same code runs on the host or on a device. Implementations: <see cref="ReferenceKernels"/> (plain
+/// loops, the specification), <see cref="CpuKernels"/> (SIMD and threads), and
+/// <see cref="Gpu.GpuBackend"/> (ILGPU; tensors in device memory, weights uploaded on first use).
+/// Every implementation must be batch-invariant: row r of a T-row call is bit-identical to a 1-row
+/// call on row r, and results do not depend on the thread count.
+/// The data-movement members have host implementations here, which the CPU kernels use as they are.
 /// Shapes: T rows (tokens), D model width, O output features, F MLP width, S cache slots,
-/// H query heads, Hkv key/value heads, Dh head width.
+/// H query heads, Hkv key/value heads, Dh head width, V vocabulary.
 /// </summary>
 public interface IKernels
 {
@@ -45,4 +49,44 @@ public interface IKernels
 
     /// <summary>The indices [k] of the k largest values, largest first; lower index first on ties.</summary>
     void TopK(ReadOnlySpan<float> x, Span<int> indices);
+
+    /// <summary>A zeroed buffer [rows, cols] in this backend's memory.</summary>
+    Tensor Allocate(int rows, int cols) => new(rows, cols);
+
+    /// <summary>
+    /// dst rows dstRow.. [rows, ·], columns dstCol..dstCol+src.Cols-1 = src rows srcRow.. [rows, src.Cols]:
+    /// cache writes and moves, row extraction, and placing a block of columns. The ranges must not overlap.
+    /// </summary>
+    void Copy(Tensor src, int srcRow, Tensor dst, int dstRow, int rows, int dstCol = 0)
+    {
+        Shapes.CheckCopy(src, srcRow, dst, dstRow, rows, dstCol);
+        for (int r = 0; r < rows; r++) src.Row(srcRow + r).CopyTo(dst.Row(dstRow + r)[dstCol..]);
+    }
+
+    /// <summary>dst [T, ·] row t, columns dstCol..dstCol+D-1 = table [V, D] row ids[t] widened to float32 (embedding lookup).</summary>
+    void Gather(WeightMatrix table, ReadOnlySpan<int> ids, Tensor dst, int dstCol = 0)
+    {
+        Shapes.CheckGather(table, ids, dst, dstCol);
+        for (int t = 0; t < ids.Length; t++) table.ReadRow(ids[t], dst.Row(t).Slice(dstCol, table.Cols));
+    }
+
+    /// <summary>Argmax of row r of x [T, N] (lowest index on ties); only the index comes back to the host.</summary>
+    int Argmax(Tensor x, int r) => Argmax(x.Row(r));
+
+    /// <summary>Top-k indices of row r of x [T, N], as <see cref="TopK(ReadOnlySpan{float}, Span{int})"/>.</summary>
+    void TopK(Tensor x, int r, Span<int> indices) => TopK(x.Row(r), indices);
+
+    /// <summary>dst [T, N] = host values [T·N] (inputs and learned vectors kept as tensors).</summary>
+    void Upload(ReadOnlySpan<float> values, Tensor dst)
+    {
+        Shapes.CheckLength(values.Length, dst);
+        values.CopyTo(dst.Span);
+    }
+
+    /// <summary>host [T·N] = src [T, N], after every queued operation that writes src.</summary>
+    void Download(Tensor src, Span<float> host)
+    {
+        Shapes.CheckLength(host.Length, src);
+        src.Span.CopyTo(host);
+    }
 }

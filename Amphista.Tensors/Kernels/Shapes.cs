@@ -52,4 +52,26 @@ internal static class Shapes
             if (!mask.Row(t).Contains(true))
                 throw new ArgumentException($"attention mask row {t} sees no slot");
     }
+
+    public static void CheckCopy(Tensor src, int srcRow, Tensor dst, int dstRow, int rows, int dstCol)
+    {
+        bool ok = rows >= 0 && srcRow >= 0 && dstRow >= 0 && dstCol >= 0 && srcRow + rows <= src.Rows
+            && dstRow + rows <= dst.Rows && dstCol + src.Cols <= dst.Cols;
+        if (!ok)
+            throw new ArgumentException($"copy of {rows} rows from {src} row {srcRow} to {dst} row {dstRow}, column {dstCol}: out of bounds");
+    }
+
+    public static void CheckGather(WeightMatrix table, ReadOnlySpan<int> ids, Tensor dst, int dstCol)
+    {
+        if (ids.Length != dst.Rows || dstCol < 0 || dstCol + table.Cols > dst.Cols)
+            throw new ArgumentException($"gather of {ids.Length} rows of [{table.Rows}, {table.Cols}] into {dst} at column {dstCol}");
+        foreach (int id in ids)
+            if ((uint)id >= (uint)table.Rows)
+                throw new InputException($"token id {id} is outside the vocabulary [0, {table.Rows})");
+    }
+
+    public static void CheckLength(int length, Tensor t)
+    {
+        if (length != t.Rows * t.Cols) throw new ArgumentException($"{length} host values for {t}");
+    }
 }

@@ -55,5 +55,9 @@ public sealed class ScriptedDrafter(string name, int heads, int[] greedySequence
             }
             return candidates;
         }
+
+        public void Dispose()
+        {
+        }
     }
 }

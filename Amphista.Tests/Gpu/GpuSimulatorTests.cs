@@ -94,30 +94,29 @@ public class GpuSimulatorTests(SimulatorFixture sim)
             using var dTable = new DeviceWeights(sim.Device, table);
             using var dIds = new DeviceInts(sim.Device, 8);
             dIds.Set(ids, table.Rows, "token id");
-            using var dy = new DeviceTensor(sim.Device, ids.Length, table.Cols);
-            G.Embed(dTable, dIds, dy);
+            using var dy = new DeviceTensor(sim.Device, ids.Length, table.Cols + 3);   // zeroed; the rows land at column 2
+            G.Embed(dTable, dIds, dy, dstCol: 2);
             var y = dy.Download();
-            var row = new float[table.Cols];
+            var row = new float[table.Cols + 3];
             for (int t = 0; t < ids.Length; t++)
             {
-                table.ReadRow(ids[t], row);
-                Assertions.BitwiseEqual(row, y.Row(t), $"embedding {type}, row {t} (token {ids[t]})");
+                table.ReadRow(ids[t], row.AsSpan(2, table.Cols));
+                Assertions.BitwiseEqual(row, y.Row(t), $"embedding {type}, row {t} (token {ids[t]}) at column 2");
             }
         }
     }
 
     [Fact]
-    public void MoveSlotCopiesOneCacheRowOfKeysAndValues()
+    public void CopyRowsPlacesRowsAtAnyRowAndColumn()
     {
-        var k = Rand.Tensor(6, 10, 1);
-        var v = Rand.Tensor(6, 10, 2);
-        using var dk = DeviceTensor.Upload(sim.Device, k);
-        using var dv = DeviceTensor.Upload(sim.Device, v);
-        G.MoveSlot(dk, dv, from: 4, to: 1);
-        k.Row(4).CopyTo(k.Row(1));
-        v.Row(4).CopyTo(v.Row(1));
-        Assertions.BitwiseEqual(k.Data, dk.Download().Data, "keys after moving slot 4 to 1");
-        Assertions.BitwiseEqual(v.Data, dv.Download().Data, "values after moving slot 4 to 1");
+        var src = Rand.Tensor(6, 4, 1);
+        var dst = Rand.Tensor(5, 10, 2);
+        using var dSrc = DeviceTensor.Upload(sim.Device, src);
+        using var dDst = DeviceTensor.Upload(sim.Device, dst);
+        G.CopyRows(dSrc, srcRow: 2, dDst, dstRow: 1, rows: 3, dstCol: 5);
+        for (int r = 0; r < 3; r++) src.Row(2 + r).CopyTo(dst.Row(1 + r)[5..]);
+        Assertions.BitwiseEqual(dst.Data, dDst.Download().Data, "rows 2..4 of src at rows 1..3, columns 5..8");
+        Assert.Throws<ArgumentException>(() => G.CopyRows(dSrc, 0, dDst, 0, rows: 2, dstCol: 7));
     }
 
     [Fact]

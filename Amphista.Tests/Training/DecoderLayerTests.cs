@@ -22,9 +22,10 @@ public class DecoderLayerTests
         var (y, _) = TrainableDecoderLayer.Forward(p, c.Rope(), x, c.Positions(), c.Mask());
 
         var expected = new Tensor(c.T, c.D, x.Data.ToArray());   // [T, D], updated in place
-        var cache = new LayerCache(c.T, c.Shape().KvWidth);
+        var kernels = new ReferenceKernels();
+        var cache = new LayerCache(kernels, c.T, c.Shape().KvWidth);
         var weights = p.ToInferenceWeights();
-        DecoderLayer.Forward(new ReferenceKernels(), weights, c.Shape(), c.Rope(), expected, cache, c.Positions(), 0, c.Mask(), LayerScratch.For(weights));
+        DecoderLayer.Forward(kernels, weights, c.Shape(), c.Rope(), expected, cache, c.Positions(), 0, c.Mask(), LayerScratch.For(kernels, weights));
         Assertions.Close(expected, y, 1e-5, $"decoder layer {c}");
     });
 
@@ -51,8 +52,9 @@ public class DecoderLayerTests
         var logits = new FrozenLinear(lmHead).Forward(ResidualBlock.Forward(h, w, b).Y);
 
         var head = new MedusaHead([new ResBlock(w.ToWeightMatrix(), b.Value.Data.ToArray())], null);
-        var buffers = new HeadBuffers(c.D, c.O);
-        head.Forward(new ReferenceKernels(), h, lmHead, buffers);
+        var kernels = new ReferenceKernels();
+        var buffers = new HeadBuffers(kernels, c.D, c.O);
+        head.Forward(kernels, h, lmHead, buffers);
         Assertions.Close(buffers.Logits, logits, 1e-5, $"medusa head {c}");
     });
 }

@@ -26,9 +26,9 @@ public sealed class AmphistaSession : IDraftSession
         Stages = new StagedAdaptationLayers(model.Kernels, weights.Stages, c.Shape, rope,
             capacity: model.Config.MaxPositions, c.HiddenSize);
         block = new AutoEmbeddingBlock(model.Kernels, weights.AutoEmbedding, c, rope);
-        heads = new DraftingHead.HeadBuffers(c.Heads, c.HiddenSize, c.VocabSize);
-        joined = new Tensor(0, 2 * c.HiddenSize);
-        fused = new Tensor(0, c.HiddenSize);
+        heads = new DraftingHead.HeadBuffers(model.Kernels, c.Heads, c.HiddenSize, c.VocabSize);
+        joined = model.Kernels.Allocate(0, 2 * c.HiddenSize);
+        fused = model.Kernels.Allocate(0, c.HiddenSize);
     }
 
     public StagedAdaptationLayers Stages { get; }
@@ -57,8 +57,17 @@ public sealed class AmphistaSession : IDraftSession
             throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
         var logits = Logits();   // [K, V]
         candidates = Candidates.Reuse(candidates, logits.Rows, topK);
-        for (int k = 0; k < candidates.Length; k++) model.Kernels.TopK(logits.Row(k), candidates[k]);
+        for (int k = 0; k < candidates.Length; k++) model.Kernels.TopK(logits, k, candidates[k]);
         return candidates;
+    }
+
+    public void Dispose()
+    {
+        joined.Dispose();
+        fused.Dispose();
+        Stages.Dispose();
+        block.Dispose();
+        heads.Dispose();
     }
 
     private void CheckCommit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens)

@@ -13,7 +13,7 @@ namespace Amphista.Decoding.Drafting.Amphista;
 /// where the rotation is the identity bit for bit (cos 0 = 1, sin 0 = 0: x·1 − y·0 = x for finite
 /// values), which reuses <see cref="DecoderLayer.Forward"/> unchanged.
 /// </summary>
-public sealed class AutoEmbeddingBlock
+public sealed class AutoEmbeddingBlock : IDisposable
 {
     private readonly IKernels kernels;
     private readonly AutoEmbeddingWeights weights;
@@ -24,6 +24,7 @@ public sealed class AutoEmbeddingBlock
     private readonly AttentionMask everyHead;     // [K, K] all visible
     private readonly LayerScratch layerScratch;
     private readonly Tensor z;                    // [K, D]
+    private readonly Tensor headEmbeddings;       // [K, D]  P, in the backend's memory
 
     public AutoEmbeddingBlock(IKernels kernels, AutoEmbeddingWeights weights, AmphistaConfig config, RopeTable rope)
     {
@@ -31,11 +32,13 @@ public sealed class AutoEmbeddingBlock
         this.weights = weights;
         this.config = config;
         this.rope = rope;
-        scratch = new LayerCache(config.Heads, config.Shape.KvWidth);
+        scratch = new LayerCache(kernels, config.Heads, config.Shape.KvWidth);
         unrotated = new int[config.Heads];
         everyHead = AttentionMask.Full(config.Heads);
-        layerScratch = LayerScratch.For(weights.Layers[0]);
-        z = new Tensor(config.Heads, config.HiddenSize);
+        layerScratch = LayerScratch.For(kernels, weights.Layers[0]);
+        z = kernels.Allocate(config.Heads, config.HiddenSize);
+        headEmbeddings = kernels.Allocate(config.Heads, config.HiddenSize);
+        kernels.Upload(weights.HeadEmbeddings.Span, headEmbeddings);
     }
 
     /// <summary>u [K, D] (a buffer the next call overwrites) from the stages' outputs at the last committed position, a [S, D].</summary>
@@ -50,7 +53,15 @@ public sealed class AutoEmbeddingBlock
     /// <summary>z [K, D], row k = a^(stage(k))_t + P_k.</summary>
     private void Inputs(Tensor stageOutputs)
     {
-        for (int k = 0; k < config.Heads; k++) stageOutputs.Row(config.StageOf(k)).CopyTo(z.Row(k));
-        kernels.Add(z, weights.HeadEmbeddings);
+        for (int k = 0; k < config.Heads; k++) kernels.Copy(stageOutputs, config.StageOf(k), z, k, 1);
+        kernels.Add(z, headEmbeddings);
+    }
+
+    public void Dispose()
+    {
+        scratch.Dispose();
+        layerScratch.Dispose();
+        z.Dispose();
+        headEmbeddings.Dispose();
     }
 }

@@ -28,13 +28,13 @@ public static class DraftingHead
     {
         for (int k = 0; k < heads.Length; k++)
         {
-            u.Row(k).CopyTo(b.X.Row(0));
+            kernels.Copy(u, k, b.X, 0, 1);
             kernels.MatMul(b.X, heads[k].Linear, b.Pre);
             kernels.AddBias(b.Pre, heads[k].Bias);
             kernels.Silu(b.Pre, b.Act);
             kernels.Add(b.X, b.Act);
             kernels.RmsNorm(b.X, heads[k].Norm, eps, b.Row);
-            b.Row.Row(0).CopyTo(b.Normed.Row(k));
+            kernels.Copy(b.Row, 0, b.Normed, k, 1);
         }
     }
 
@@ -52,21 +52,26 @@ public static class DraftingHead
         }
         for (int k = 0; k < heads.Length; k++)
         {
-            b.Normed.Row(k).CopyTo(b.X.Row(0));
+            kernels.Copy(b.Normed, k, b.X, 0, 1);
             kernels.MatMul(b.X, heads[k].LmHead ?? sharedLmHead, b.RowLogits);
-            b.RowLogits.Row(0).CopyTo(b.Logits.Row(k));
+            kernels.Copy(b.RowLogits, 0, b.Logits, k, 1);
         }
     }
 
     /// <summary>The heads' working buffers, made once per session.</summary>
-    public sealed class HeadBuffers(int heads, int width, int vocab)
+    public sealed class HeadBuffers(IKernels kernels, int heads, int width, int vocab) : IDisposable
     {
-        public Tensor X { get; } = new(1, width);              // [1, D]  u_k, then u_k + SiLU(W_k u_k + b_k)
-        public Tensor Pre { get; } = new(1, width);            // [1, D]  W_k u_k + b_k
-        public Tensor Act { get; } = new(1, width);            // [1, D]  SiLU(W_k u_k + b_k)
-        public Tensor Row { get; } = new(1, width);            // [1, D]  RMSNorm_k(x)
-        public Tensor Normed { get; } = new(heads, width);     // [K, D]
-        public Tensor RowLogits { get; } = new(1, vocab);      // [1, V]
-        public Tensor Logits { get; } = new(heads, vocab);     // [K, V]
+        public Tensor X { get; } = kernels.Allocate(1, width);              // [1, D]  u_k, then u_k + SiLU(W_k u_k + b_k)
+        public Tensor Pre { get; } = kernels.Allocate(1, width);            // [1, D]  W_k u_k + b_k
+        public Tensor Act { get; } = kernels.Allocate(1, width);            // [1, D]  SiLU(W_k u_k + b_k)
+        public Tensor Row { get; } = kernels.Allocate(1, width);            // [1, D]  RMSNorm_k(x)
+        public Tensor Normed { get; } = kernels.Allocate(heads, width);     // [K, D]
+        public Tensor RowLogits { get; } = kernels.Allocate(1, vocab);      // [1, V]
+        public Tensor Logits { get; } = kernels.Allocate(heads, vocab);     // [K, V]
+
+        public void Dispose()
+        {
+            foreach (var t in new[] { X, Pre, Act, Row, Normed, RowLogits, Logits }) t.Dispose();
+        }
     }
 }

@@ -19,18 +19,8 @@ public static class FeatureFusion
     public static void Forward(IKernels kernels, WeightMatrix fusion, WeightMatrix embedding,
         Tensor hidden, ReadOnlySpan<int> followingTokens, Tensor joined, Tensor fused)
     {
-        Join(hidden, embedding, followingTokens, joined);
+        kernels.Copy(hidden, 0, joined, 0, hidden.Rows);                          // joined[:, :D] = h
+        kernels.Gather(embedding, followingTokens, joined, dstCol: hidden.Cols);  // joined[:, D:] = E(x_{i+1})
         kernels.MatMul(joined, fusion, fused);
-    }
-
-    /// <summary>joined [T, 2D] = [h_i ; E(x_{i+1})], h first.</summary>
-    private static void Join(Tensor hidden, WeightMatrix embedding, ReadOnlySpan<int> followingTokens, Tensor joined)
-    {
-        int d = hidden.Cols;
-        for (int i = 0; i < hidden.Rows; i++)
-        {
-            hidden.Row(i).CopyTo(joined.Row(i));
-            embedding.ReadRow(followingTokens[i], joined.Row(i)[d..]);
-        }
     }
 }

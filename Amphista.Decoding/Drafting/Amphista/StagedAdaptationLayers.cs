@@ -13,7 +13,7 @@ namespace Amphista.Decoding.Drafting.Amphista;
 /// batch-invariant, gives the same bits as running the whole sequence at once. The heads read each
 /// stage's output at the last committed position, kept in <see cref="Last"/>.
 /// </summary>
-public sealed class StagedAdaptationLayers
+public sealed class StagedAdaptationLayers : IDisposable
 {
     private readonly IKernels kernels;
     private readonly DecoderLayerWeights[] stages;   // S
@@ -33,11 +33,11 @@ public sealed class StagedAdaptationLayers
         this.stages = stages;
         this.shape = shape;
         this.rope = rope;
-        caches = stages.Select(_ => new LayerCache(capacity, shape.KvWidth)).ToArray();
-        scratch = LayerScratch.For(stages[0]);
-        outputs = stages.Select(_ => new Tensor(0, hiddenSize)).ToArray();
-        x = new Tensor(0, hiddenSize);
-        Last = new Tensor(stages.Length, hiddenSize);
+        caches = stages.Select(_ => new LayerCache(kernels, capacity, shape.KvWidth)).ToArray();
+        scratch = LayerScratch.For(kernels, stages[0]);
+        outputs = stages.Select(_ => kernels.Allocate(0, hiddenSize)).ToArray();
+        x = kernels.Allocate(0, hiddenSize);
+        Last = kernels.Allocate(stages.Length, hiddenSize);
     }
 
     /// <summary>Positions 0..Committed-1 are in the caches.</summary>
@@ -56,15 +56,24 @@ public sealed class StagedAdaptationLayers
         CheckContinues(positions, fused.Rows);
         int first = positions[0], rows = fused.Rows;
         mask.SetCausal(first, rows);
-        fused.Span.CopyTo(Tensor.Ensure(ref x, rows).Span);
+        kernels.Copy(fused, 0, Tensor.Ensure(ref x, rows), 0, rows);
         for (int s = 0; s < stages.Length; s++)
         {
             DecoderLayer.Forward(kernels, stages[s], shape, rope, x, caches[s], positions, first, mask, scratch);
-            x.Span.CopyTo(Tensor.Ensure(ref outputs[s], rows).Span);     // a^(s+1)
-            x.Row(rows - 1).CopyTo(Last.Row(s));
+            kernels.Copy(x, 0, Tensor.Ensure(ref outputs[s], rows), 0, rows);   // a^(s+1)
+            kernels.Copy(x, rows - 1, Last, s, 1);
         }
         Committed += rows;
         return outputs;
+    }
+
+    public void Dispose()
+    {
+        foreach (var cache in caches) cache.Dispose();
+        foreach (var output in outputs) output.Dispose();
+        scratch.Dispose();
+        x.Dispose();
+        Last.Dispose();
     }
 
     // Slot = position holds only while positions arrive in order without gaps.

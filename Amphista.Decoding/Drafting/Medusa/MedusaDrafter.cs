@@ -31,10 +31,10 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
 
     private sealed class Session(MedusaWeights weights, LlamaModel model) : IDraftSession
     {
-        private readonly Tensor lastHidden = new(1, weights.Config.HiddenSize);     // [1, D]  h_t
-        private readonly HeadBuffers buffers = new(weights.Config.HiddenSize, weights.Config.VocabSize);
-        private readonly Tensor features = new(weights.Heads.Length, weights.Config.HiddenSize);   // [K, D]
-        private readonly Tensor logits = new(weights.Heads.Length, weights.Config.VocabSize);      // [K, V]
+        private readonly Tensor lastHidden = model.Kernels.Allocate(1, weights.Config.HiddenSize);                  // [1, D]  h_t
+        private readonly HeadBuffers buffers = new(model.Kernels, weights.Config.HiddenSize, weights.Config.VocabSize);
+        private readonly Tensor features = model.Kernels.Allocate(weights.Heads.Length, weights.Config.HiddenSize);  // [K, D]
+        private readonly Tensor logits = model.Kernels.Allocate(weights.Heads.Length, weights.Config.VocabSize);     // [K, V]
         private readonly bool sharedLmHead = weights.Heads.All(h => h.LmHead is null);
         private int[][] candidates = [];   // [K][topK]
         private bool committed;
@@ -44,7 +44,7 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
         {
             if (hidden.Rows == 0 || hidden.Cols != lastHidden.Cols)
                 throw new ArgumentException($"committed hidden states {hidden} do not fit [n >= 1, {lastHidden.Cols}]");
-            hidden.Row(hidden.Rows - 1).CopyTo(lastHidden.Data);
+            model.Kernels.Copy(hidden, hidden.Rows - 1, lastHidden, 0, 1);
             committed = true;
         }
 
@@ -55,7 +55,7 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
                 throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
             candidates = Candidates.Reuse(candidates, weights.Heads.Length, topK);
             Logits();
-            for (int k = 0; k < candidates.Length; k++) model.Kernels.TopK(logits.Row(k), candidates[k]);
+            for (int k = 0; k < candidates.Length; k++) model.Kernels.TopK(logits, k, candidates[k]);
             return candidates;
         }
 
@@ -71,13 +71,19 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
                 if (sharedLmHead)
                 {
                     weights.Heads[k].Features(model.Kernels, lastHidden, buffers);
-                    buffers.X.Row(0).CopyTo(features.Row(k));
+                    model.Kernels.Copy(buffers.X, 0, features, k, 1);
                     continue;
                 }
                 weights.Heads[k].Forward(model.Kernels, lastHidden, model.Weights.LmHead, buffers);
-                buffers.Logits.Row(0).CopyTo(logits.Row(k));
+                model.Kernels.Copy(buffers.Logits, 0, logits, k, 1);
             }
             if (sharedLmHead) model.Kernels.MatMul(features, model.Weights.LmHead, logits);
+        }
+
+        public void Dispose()
+        {
+            foreach (var t in new[] { lastHidden, features, logits }) t.Dispose();
+            buffers.Dispose();
         }
     }
 }

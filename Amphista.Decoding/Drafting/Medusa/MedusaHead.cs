@@ -34,7 +34,7 @@ public sealed record MedusaHead(
     public void Features(IKernels kernels, Tensor h, HeadBuffers buffers)
     {
         var (x, pre, act) = (buffers.X, buffers.Pre, buffers.Act);
-        h.Row(0).CopyTo(x.Row(0));                                // x = h_t
+        kernels.Copy(h, 0, x, 0, 1);                              // x = h_t
         foreach (var block in Blocks)
         {
             kernels.MatMul(x, block.Weight, pre);                 // W x
@@ -46,10 +46,15 @@ public sealed record MedusaHead(
 }
 
 /// <summary>Scratch for one head's forward pass, reused across heads and decoding steps.</summary>
-public sealed class HeadBuffers(int hiddenSize, int vocabSize)
+public sealed class HeadBuffers(IKernels kernels, int hiddenSize, int vocabSize) : IDisposable
 {
-    public Tensor X { get; } = new(1, hiddenSize);          // [1, D]  the residual stream
-    public Tensor Pre { get; } = new(1, hiddenSize);        // [1, D]  W x + b
-    public Tensor Act { get; } = new(1, hiddenSize);        // [1, D]  SiLU(W x + b)
-    public Tensor Logits { get; } = new(1, vocabSize);      // [1, V]
+    public Tensor X { get; } = kernels.Allocate(1, hiddenSize);          // [1, D]  the residual stream
+    public Tensor Pre { get; } = kernels.Allocate(1, hiddenSize);        // [1, D]  W x + b
+    public Tensor Act { get; } = kernels.Allocate(1, hiddenSize);        // [1, D]  SiLU(W x + b)
+    public Tensor Logits { get; } = kernels.Allocate(1, vocabSize);      // [1, V]
+
+    public void Dispose()
+    {
+        foreach (var t in new[] { X, Pre, Act, Logits }) t.Dispose();
+    }
 }
