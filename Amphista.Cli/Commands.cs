@@ -59,7 +59,10 @@ public static class Commands
         the cost curve and the drafter's acceptance profile, and stores both in the drafter's directory.
         --model random:PRESET builds a random bf16 model of a named shape in memory: tinyllama-1.1b, vicuna-7b,
         llama-68m, kjv-brown-14m.
-        common flags: --threads N (default: all cores), --verbose (stack traces, costs)
+        common flags: --threads N (default: all cores), --verbose (stack traces, costs),
+        --device cpu|cuda|cpu-sim (default cpu): where the model, drafters and decoders run; cuda is the first CUDA
+        GPU, cpu-sim ILGPU's CPU simulator running the GPU kernels (slow: for checking the device path on tiny models).
+        train runs on the CPU only.
         The default model is the embedded demo model (models/kjv-brown-14m).
         """;
 

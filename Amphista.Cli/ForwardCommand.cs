@@ -1,4 +1,5 @@
 using Amphista.Model.Checkpoints;
+using Amphista.Model.Llama;
 using Amphista.Tensors;
 
 namespace Amphista.Cli;
@@ -21,15 +22,22 @@ public static class ForwardCommand
         if (ids.Length > model.Config.MaxPositions)
             throw new InputException($"the prompt has {ids.Length} tokens but the model's context holds {model.Config.MaxPositions}");
 
-        var cache = model.CreateCache();
+        using var cache = model.CreateCache();
         var hidden = model.Forward(cache, ids, Enumerable.Range(0, ids.Length).ToArray(), 0,
             AttentionMask.Causal(0, ids.Length));                                        // [T, D]
         var logits = model.Logits(hidden);                                               // [T, V]
         SafeTensorsWriter.WriteF32(outPath,
         [
-            ("logits", [logits.Rows, logits.Cols], logits.Data),
-            ("hidden", [hidden.Rows, hidden.Cols], hidden.Data),
+            ("logits", [logits.Rows, logits.Cols], OnHost(model, logits)),
+            ("hidden", [hidden.Rows, hidden.Cols], OnHost(model, hidden)),
         ]);
         return 0;
+    }
+
+    private static float[] OnHost(LlamaModel model, Tensor t)
+    {
+        var values = new float[t.Rows * t.Cols];
+        model.Kernels.Download(t, values);
+        return values;
     }
 }

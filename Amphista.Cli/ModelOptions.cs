@@ -1,14 +1,18 @@
 using Amphista.Model.Llama;
 using Amphista.Model.Tokenization;
 using Amphista.Tensors;
+using Amphista.Tensors.Gpu;
 using Amphista.Tensors.Kernels;
 
 namespace Amphista.Cli;
 
-/// <summary>The options every command shares: which model, how many threads.</summary>
+/// <summary>The options every command shares: which model, on which device, how many threads.</summary>
 public static class ModelOptions
 {
-    public static readonly string[] Options = ["--model", "--threads"];
+    public static readonly string[] Options = ["--model", "--threads", "--device"];
+
+    /// <summary>--device values: the CPU kernels, a CUDA GPU, or ILGPU's CPU simulator running the GPU kernels (slow; tiny models).</summary>
+    public static readonly string[] Devices = ["cpu", "cuda", "cpu-sim"];
 
     /// <summary>The embedded demo model, shipped next to the binary: the default of every command.</summary>
     public static string DefaultModelDir => Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m");
@@ -29,9 +33,24 @@ public static class ModelOptions
     public static LlamaModel LoadModel(CliArguments args)
     {
         int threads = args.Int("--threads", Environment.ProcessorCount, min: 1);
-        var kernels = new CpuKernels(threads);
+        var kernels = Backend(args, threads);
         if (ModelPresets.Parse(ModelDir(args)) is not { } preset) return LlamaModel.Load(ModelDir(args), kernels);
         return new LlamaModel(ModelPresets.Config(preset), ModelPresets.Build(preset, DType.BF16, seed: 0, threads), kernels);
+    }
+
+    /// <summary>The kernels of --device: the model, drafters and decoders run unchanged on any of them.</summary>
+    private static IKernels Backend(CliArguments args, int threads)
+    {
+        string device = args.Get("--device") ?? "cpu";
+        return device switch
+        {
+            "cpu" => new CpuKernels(threads),
+            "cuda" when !GpuDevice.CudaAvailable =>
+                throw new InputException("--device cuda: ILGPU finds no CUDA device on this machine (--device cpu runs on the CPU)"),
+            "cuda" => new GpuBackend(GpuDevice.CreateCuda()),
+            "cpu-sim" => new GpuBackend(GpuDevice.CreateCpuSimulator(groupWarps: 1)),
+            _ => throw new UsageException($"--device takes {string.Join(", ", Devices)}, not '{device}'"),
+        };
     }
 
     public static TextTokenizer LoadTokenizer(CliArguments args) =>

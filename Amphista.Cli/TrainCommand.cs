@@ -57,6 +57,8 @@ public static class TrainCommand
         };
         Parallelism.MaxThreads = threads;
 
+        if (args.Get("--device") is { } device && device != "cpu")
+            throw new UsageException($"train runs on the CPU: the trainer's backward passes are host code (--device {device} is for decoding)");
         var model = ModelOptions.LoadModel(args);
         var tokenizer = ModelOptions.LoadTokenizer(args);
         var clock = Stopwatch.StartNew();

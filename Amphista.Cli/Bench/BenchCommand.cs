@@ -4,6 +4,8 @@ using Amphista.Decoding.Trees;
 using Amphista.Decoding.Tuning;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
+using Amphista.Tensors.Gpu;
+using Amphista.Tensors.Kernels;
 
 namespace Amphista.Cli.Bench;
 
@@ -42,7 +44,12 @@ public static class BenchCommand
         var drafters = names.Skip(1).Select(n => (Name: n, Spec: BenchOptions.Spec(n, demo)))
             .Select(d => (d.Name, d.Spec, Drafter: DrafterSpec.Create(d.Spec, model.Config, heads)!)).ToArray();
 
-        double bandwidth = MemoryBandwidth.MeasureGBps(model.Kernels is Amphista.Tensors.Kernels.CpuKernels k ? k.Threads : 1);
+        double bandwidth = model.Kernels switch
+        {
+            GpuBackend device => device.MeasureBandwidthGBps(),
+            CpuKernels cpu => MemoryBandwidth.MeasureGBps(cpu.Threads),
+            _ => MemoryBandwidth.MeasureGBps(1),
+        };
         var curve = MeasureCurve(model);
         log.WriteLine($"memory bandwidth {bandwidth:F1} GB/s; pass cost over T new tokens after {curve.Context}: " +
             string.Join(", ", curve.Tokens.Zip(curve.Relative, (t, r) => $"T={t} {r:F2}x")));
@@ -53,7 +60,7 @@ public static class BenchCommand
         var report = BenchReport.Build(model, args.Get("--model") ?? "kjv-brown-14m", bandwidth, curve, decoders, timing);
 
         string chart = args.Get("--chart") ?? DefaultChart;
-        File.WriteAllText(chart, SpeedupChart.Render($"{report.Model}: tokens/s relative to greedy ({report.Threads} threads)",
+        File.WriteAllText(chart, SpeedupChart.Render($"{report.Model}: tokens/s relative to greedy ({report.Machine})",
             [.. report.Decoders.Select(d => new SpeedupBar(d.Name, d.Speedup, (d.SpeedupMax - d.SpeedupMin) / 2))]));
         if (args.Has("--json")) JsonOutput.Write(report);
         else BenchReport.WriteText(report, chart);

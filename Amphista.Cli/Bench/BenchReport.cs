@@ -1,6 +1,7 @@
 using System.Globalization;
 using Amphista.Decoding.Tuning;
 using Amphista.Model.Llama;
+using Amphista.Tensors.Gpu;
 using Amphista.Tensors.Kernels;
 
 namespace Amphista.Cli.Bench;
@@ -14,7 +15,7 @@ namespace Amphista.Cli.Bench;
 /// tokens/s ÷ bandwidth), and the cost curve.
 /// </summary>
 public sealed record BenchReport(
-    string Model, int Threads, long WeightBytesPerToken, double BandwidthGbPerSecond,
+    string Model, string Device, int Threads, long WeightBytesPerToken, double BandwidthGbPerSecond,
     double GreedyDecodeTokensPerSecond, double GreedyRooflineFraction,
     int Prompts, int NewTokens, int Rounds, BenchDecoderReport[] Decoders, PassCostPoint[] PassCost)
 {
@@ -38,14 +39,19 @@ public sealed record BenchReport(
         double fraction = decodeRate * bytes / (bandwidth * 1e9);
         var points = curve.Tokens.Select((t, i) => new PassCostPoint(t, curve.Milliseconds[i], curve.Relative[i])).ToArray();
         int threads = model.Kernels is CpuKernels cpu ? cpu.Threads : 1;
-        return new BenchReport(modelName, threads, bytes, bandwidth, decodeRate, fraction, run.Results[0].Length,
+        string device = model.Kernels is GpuBackend gpu ? gpu.Device.ToString() : "cpu";
+        return new BenchReport(modelName, device, threads, bytes, bandwidth, decodeRate, fraction, run.Results[0].Length,
             greedyTokens, rounds, reports, points);
     }
+
+    /// <summary>"cpu, 2 threads" or the device, for titles.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Machine => Device == "cpu" ? $"cpu, {Threads} threads" : Device;
 
     public static void WriteText(BenchReport r, string chart)
     {
         var c = CultureInfo.InvariantCulture;
-        Console.WriteLine(string.Create(c, $"{r.Model}: {r.Prompts} prompts, {r.NewTokens} greedy tokens, {r.Rounds} rounds, {r.Threads} threads"));
+        Console.WriteLine(string.Create(c, $"{r.Model} on {r.Machine}: {r.Prompts} prompts, {r.NewTokens} greedy tokens, {r.Rounds} rounds"));
         Console.WriteLine($"{"decoder",-10} {"tokens/s",9} {"range",17} {"speed-up",9} {"range",15} {"tok/step",8} {"mismatch",8}  tree");
         foreach (var d in r.Decoders)
             Console.WriteLine(string.Create(c,

@@ -41,7 +41,7 @@ public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseco
         if (context + largest > model.Config.MaxPositions)
             throw new InputException($"a cost curve over {largest} tokens after {context} needs {context + largest} positions; the model has {model.Config.MaxPositions}");
         var rng = new Random(seed);
-        var cache = model.CreateCache();
+        using var cache = model.CreateCache();
         int[] prefix = [.. Enumerable.Range(0, context).Select(_ => rng.Next(model.Config.VocabSize))];
         model.Forward(cache, prefix, [.. Enumerable.Range(0, context)], 0, AttentionMask.Causal(0, context));
         int[] ids = [.. Enumerable.Range(0, largest).Select(_ => rng.Next(model.Config.VocabSize))];
@@ -54,6 +54,7 @@ public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseco
                 long start = Stopwatch.GetTimestamp();
                 var hidden = model.Forward(cache, ids.AsSpan(0, tokens[i]), positions.AsSpan(0, tokens[i]), context, masks[i]);
                 model.Logits(cache, hidden);
+                model.Kernels.Synchronize();   // a device queues its kernels: the pass ends when they have run
                 if (r >= 0) times[i][r] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
         return new PassCostCurve(context, tokens, [.. times.Select(Statistics.Median)]);

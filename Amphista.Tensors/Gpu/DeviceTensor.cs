@@ -26,9 +26,10 @@ public sealed class DeviceTensor : IDisposable
         Device = device;
         Rows = rows;
         Cols = cols;
-        owned = device.Accelerator.Allocate1D<float>((long)rows * cols);
+        // An empty buffer (a working buffer before its first pass) still gets one element: ILGPU has no empty buffers.
+        owned = device.Accelerator.Allocate1D<float>(Math.Max(1L, (long)rows * cols));
         owned.View.MemSetToZero(device.Stream);
-        View = owned.View;
+        View = owned.View.SubView(0, (long)rows * cols);
     }
 
     private DeviceTensor(GpuDevice device, ArrayView<float> view, int rows, int cols)

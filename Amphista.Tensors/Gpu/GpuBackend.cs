@@ -122,6 +122,9 @@ public sealed class GpuBackend : IKernels, IDisposable
     /// <summary>Waits for every queued kernel (timing; every read of results waits by itself).</summary>
     public void Synchronize() => g.Synchronize();
 
+    /// <summary>This device's memory bandwidth in GB/s (<see cref="GpuDevice.MeasureBandwidthGBps"/>).</summary>
+    public double MeasureBandwidthGBps() => Device.MeasureBandwidthGBps();
+
     public override string ToString() => Device.ToString();
 
     /// <summary>The live rows [Rows, Cols] of a tensor of this device.</summary>

@@ -30,19 +30,23 @@ public sealed class GpuDevice : IDisposable
     internal KernelSet Kernels { get; }
     internal AcceleratorStream Stream => Accelerator.DefaultStream;
 
+    /// <summary>Warps per block of the warp-per-row kernels (<see cref="GpuKernels.GroupWarps"/> on a GPU).</summary>
+    internal int GroupWarps { get; }
+
     /// <summary>"cuda" or "cpu-sim".</summary>
     public string Kind { get; }
 
     /// <summary>The accelerator's own name (the GPU model, or ILGPU's CPU accelerator).</summary>
     public string Name => Accelerator.Name;
 
-    private GpuDevice(Context context, Accelerator accelerator, string kind)
+    private GpuDevice(Context context, Accelerator accelerator, string kind, int groupWarps = GpuKernels.GroupWarps)
     {
         if (accelerator.WarpSize != DeviceMath.Lanes)
             throw new NotSupportedException($"{accelerator.Name} has {accelerator.WarpSize}-lane warps; the kernels need {DeviceMath.Lanes}");
         this.context = context;
         Accelerator = accelerator;
         Kind = kind;
+        GroupWarps = groupWarps;
         Kernels = kind == "cuda" ? KernelSet.Load<CudaFloatOps>(accelerator) : KernelSet.Load<CpuFloatOps>(accelerator);
     }
 
@@ -66,14 +70,15 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>
-    /// ILGPU's CPU accelerator with 32-lane warps and blocks of at most the kernels' 4 warps: a larger
-    /// simulated device only adds idle threads.
+    /// ILGPU's CPU accelerator with 32-lane warps and blocks of groupWarps warps: the GPU's 4 by default, so
+    /// partial blocks are exercised; 1 for whole models, where every simulated thread is an OS thread that each
+    /// kernel launch wakes (the results are the same: each warp owns its rows).
     /// </summary>
-    public static GpuDevice CreateCpuSimulator()
+    public static GpuDevice CreateCpuSimulator(int groupWarps = GpuKernels.GroupWarps)
     {
-        var device = new CPUDevice(DeviceMath.Lanes, GpuKernels.GroupWarps, 1);
+        var device = new CPUDevice(DeviceMath.Lanes, groupWarps, 1);
         var context = NewContext(builder => builder.CPU(device));
-        return new GpuDevice(context, context.GetCPUDevice(0).CreateCPUAccelerator(context), "cpu-sim");
+        return new GpuDevice(context, context.GetCPUDevice(0).CreateCPUAccelerator(context), "cpu-sim", groupWarps);
     }
 
     /// <summary>
@@ -86,6 +91,29 @@ public sealed class GpuDevice : IDisposable
             accelerators(builder);
             builder.Optimize(OptimizationLevel.O2).Math(MathMode.Default);
         });
+
+    /// <summary>
+    /// Device memory bandwidth in GB/s, the roofline of a decode step: the median of device-to-device copies of a
+    /// buffer far larger than the caches (bytes read plus bytes written, over the time).
+    /// </summary>
+    public double MeasureBandwidthGBps(int repeats = 7)
+    {
+        long floats = Kind == "cuda" ? 256L << 20 : 1L << 20;   // 1 GiB on a GPU; the simulator's memory is the host's
+        using var a = Accelerator.Allocate1D<float>(floats);
+        using var b = Accelerator.Allocate1D<float>(floats);
+        a.View.MemSetToZero(Stream);
+        var seconds = new double[repeats];
+        for (int r = -1; r < repeats; r++)
+        {
+            Stream.Synchronize();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            a.View.CopyTo(Stream, b.View);
+            Stream.Synchronize();
+            if (r >= 0) seconds[r] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(seconds);
+        return 2.0 * floats * sizeof(float) / seconds[repeats / 2] / 1e9;
+    }
 
     public override string ToString() => $"{Kind} ({Name})";
 

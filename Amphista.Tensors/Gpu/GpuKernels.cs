@@ -15,13 +15,14 @@ namespace Amphista.Tensors.Gpu;
 public sealed class GpuKernels(GpuDevice device) : IDisposable
 {
     /// <summary>
-    /// Warps per block of the warp-per-row kernels. Each warp owns its rows, so this changes no result; the
-    /// spare warps of a last, partial block repeat a valid row and write nothing, which the simulator's tests
-    /// exercise on every odd row count.
+    /// Warps per block of the warp-per-row kernels on a GPU. Each warp owns its rows, so this changes no result;
+    /// the spare warps of a last, partial block repeat a valid row and write nothing, which the simulator's kernel
+    /// tests exercise on every odd row count.
     /// </summary>
     internal const int GroupWarps = 4;
 
-    private const int GroupSize = GroupWarps * DeviceMath.Lanes;
+    private readonly int groupWarps = device.GroupWarps;
+    private int GroupSize => groupWarps * DeviceMath.Lanes;
 
     private readonly KernelSet k = device.Kernels;
     private MemoryBuffer1D<float, Stride1D.Dense>? scores;   // attention scratch [warps, S]
@@ -132,7 +133,7 @@ public sealed class GpuKernels(GpuDevice device) : IDisposable
             Scale = 1f / MathF.Sqrt(headDim),
         };
         int blocks = Blocks(shape.Rows * shape.Heads);
-        var scratch = Scratch(ref scores, (long)blocks * GroupWarps * shape.Slots);
+        var scratch = Scratch(ref scores, (long)blocks * groupWarps * shape.Slots);
         k.Attention(new KernelConfig(blocks, GroupSize), q.View, kCache.View, vCache.View, mask.View, scratch, y.View, shape);
     }
 
@@ -209,8 +210,8 @@ public sealed class GpuKernels(GpuDevice device) : IDisposable
         return buffer.View;
     }
 
-    /// <summary>Blocks of <see cref="GroupWarps"/> warps covering one warp per item.</summary>
-    private static int Blocks(int items) => (items + GroupWarps - 1) / GroupWarps;
+    /// <summary>Blocks of the device's warps per group covering one warp per item.</summary>
+    private int Blocks(int items) => (items + groupWarps - 1) / groupWarps;
 
     private void Own(params ReadOnlySpan<DeviceTensor> tensors)
     {

@@ -83,6 +83,11 @@ public interface IKernels
         values.CopyTo(dst.Span);
     }
 
+    /// <summary>Waits until every queued operation has finished (timing); the host kernels finish before they return.</summary>
+    void Synchronize()
+    {
+    }
+
     /// <summary>host [T·N] = src [T, N], after every queued operation that writes src.</summary>
     void Download(Tensor src, Span<float> host)
     {

@@ -18,6 +18,7 @@ public class BenchCliTests
         {
             var json = CliRunner.Run("bench", "--drafters", "greedy,amphista:random:1", "--tree", "chain", "--max-prompts", "2",
                 "--max-new-tokens", "8", "--repeats", "2", "--chart", chart, "--json").Json();
+            Assert.Equal("cpu", json.GetProperty("device").GetString());
             Assert.Equal(2, json.GetProperty("prompts").GetInt32());
             Assert.Equal(2, json.GetProperty("rounds").GetInt32());
             Assert.Equal(TestData.Demo.Weights.DecodeBytesPerToken, json.GetProperty("weight_bytes_per_token").GetInt64());

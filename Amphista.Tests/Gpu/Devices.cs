@@ -19,7 +19,7 @@ public sealed class SimulatorFixture : IDisposable
 }
 
 [CollectionDefinition(Name)]
-public sealed class SimulatorCollection : ICollectionFixture<SimulatorFixture>
+public sealed class SimulatorCollection : ICollectionFixture<SimulatorFixture>, ICollectionFixture<SimulatorBackendFixture>
 {
     public const string Name = "GPU simulator";
 }
@@ -45,5 +45,14 @@ public sealed class CudaFactAttribute : FactAttribute
     public CudaFactAttribute()
     {
         if (!GpuDevice.CudaAvailable) Skip = "no CUDA device";
+    }
+}
+
+/// <summary>A fact about machines without a CUDA device (what the CLI says there); reported as skipped where one exists.</summary>
+public sealed class WithoutCudaFactAttribute : FactAttribute
+{
+    public WithoutCudaFactAttribute()
+    {
+        if (GpuDevice.CudaAvailable) Skip = "a CUDA device is present";
     }
 }

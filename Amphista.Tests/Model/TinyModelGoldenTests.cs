@@ -16,7 +16,7 @@ namespace Amphista.Tests.Model;
 public class TinyModelGoldenTests
 {
     private const double Tolerance = 1e-4;
-    private static readonly int[] PromptLengths = [7, 5];
+    internal static readonly int[] PromptLengths = [7, 5];
 
     public static TheoryData<string, int> Cases => new()
     {
@@ -60,7 +60,7 @@ public class TinyModelGoldenTests
     private static LlamaModel Load(string kernels) =>
         kernels == "fast" ? TestData.Tiny : LlamaModel.Load(TestData.TinyDir, new ReferenceKernels());
 
-    private static (int[] Tokens, double[,] Logits, double[,] Hidden) Reference(int p)
+    internal static (int[] Tokens, double[,] Logits, double[,] Hidden) Reference(int p)
     {
         using var file = Checkpoint.OpenFile(Path.Combine(TestData.TinyDir, "reference_outputs.safetensors"));
         int[] tokens = file.ReadI64($"p{p}_tokens").Select(x => checked((int)x)).ToArray();
@@ -83,9 +83,9 @@ public class TinyModelGoldenTests
         return row;
     }
 
-    private static int[] Positions(int start, int count) => Enumerable.Range(start, count).ToArray();
+    internal static int[] Positions(int start, int count) => Enumerable.Range(start, count).ToArray();
 
-    private static void AssertClose(double[,] expected, Tensor actual, string what)
+    internal static void AssertClose(double[,] expected, Tensor actual, string what)
     {
         Assert.True(expected.GetLength(0) == actual.Rows && expected.GetLength(1) == actual.Cols,
             $"{what}: shape {actual}, expected [{expected.GetLength(0)}, {expected.GetLength(1)}]");
