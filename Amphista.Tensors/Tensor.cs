@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Amphista.Tensors.Gpu;
 
 namespace Amphista.Tensors;
@@ -53,8 +54,7 @@ public sealed class Tensor : IDisposable
     internal DeviceTensor? Device => device;
 
     /// <summary>The host storage (may be longer than Rows · Cols).</summary>
-    public float[] Data => host ?? throw new InvalidOperationException(
-        $"{this} lives on the {device!.Device.Kind} device: read it through the kernels (Download), not on the host");
+    public float[] Data => host ?? OnDeviceError();
 
     /// <summary>The live elements [Rows · Cols].</summary>
     public Span<float> Span => Data.AsSpan(0, Rows * Cols);
@@ -93,6 +93,11 @@ public sealed class Tensor : IDisposable
         get => Data[r * Cols + c];
         set => Data[r * Cols + c] = value;
     }
+
+    // Kept out of Data so that the property stays a field read the JIT inlines into the kernels' loops.
+    [DoesNotReturn]
+    private float[] OnDeviceError() => throw new InvalidOperationException(
+        $"{this} lives on the {device!.Device.Kind} device: read it through the kernels (Download), not on the host");
 
     /// <summary>Frees device storage now rather than at finalization (device memory is invisible to the GC); nothing for a host tensor.</summary>
     public void Dispose() => device?.Dispose();
