@@ -77,7 +77,7 @@ public sealed class Trainer
                 epoch = (int)(state.SequencesSeen / data.Count);
                 int index = SequenceAt(state.SequencesSeen);
                 var sequence = data.Sequence(index);
-                var stats = drafter.Accumulate(Hidden(index), sequence.Tokens, 1f / options.Batch, sequence.FirstTarget);
+                var stats = drafter.Accumulate(Hidden(index), sequence.Tokens, 1f / options.Batch);
                 AddToEpoch(state, epoch, stats, sequence.Length);
                 batch = batch.Plus(stats);
                 state.SequencesSeen++;

@@ -20,13 +20,6 @@ public enum TargetMode
 public sealed record TrainingSequence(int[] Tokens, int GreedyStart)
 {
     public int Length => Tokens.Length;
-
-    /// <summary>
-    /// The first token a drafter is trained to predict: the first greedy one of a self-distilled sequence (the
-    /// corpus prefix is context only: at inference the drafter guesses the base model's words, never the
-    /// prompt's), 0 for corpus text. A continuation is never empty, so GreedyStart = T means corpus text.
-    /// </summary>
-    public int FirstTarget => GreedyStart < Tokens.Length ? GreedyStart : 0;
 }
 
 /// <summary>

@@ -58,7 +58,7 @@ public sealed class AmphistaTrainableHeads
     /// The loss of tokens s [T] and its backward: adds scale · ∂loss/∂θ into the heads' gradients and
     /// returns the statistics and scale · ∂loss/∂u [N·K, D].
     /// </summary>
-    public (HeadStatistics Statistics, Tensor DU) Backward(AmphistaHeadsCache cache, int[] tokens, float scale, int firstTarget)
+    public (HeadStatistics Statistics, Tensor DU) Backward(AmphistaHeadsCache cache, int[] tokens, float scale)
     {
         int n = cache.Logits[0].Rows, d = lmHead.Cols;
         var statistics = HeadStatistics.Zero(Heads);
@@ -66,7 +66,7 @@ public sealed class AmphistaTrainableHeads
         var dLogits = new Tensor(n, lmHead.Rows);             // [N, V], reused by every head
         for (int k = 0; k < Heads; k++)
         {
-            var targets = Targets(tokens, n, k, firstTarget); // [N]
+            var targets = Targets(tokens, n, k);              // [N]
             // Unweighted CE so the statistics stay exact at any scale; the weight then multiplies dn [N, D], not dz [N, V].
             var ce = CrossEntropy.Compute(cache.Logits[k], targets, dLogits);
             statistics.LossSum[k] = (double)ce.Loss * ce.Count;
@@ -86,13 +86,10 @@ public sealed class AmphistaTrainableHeads
         return (statistics, du);
     }
 
-    /// <summary>
-    /// Head k at position i guesses s_{i+2+k} [positions]; before firstTarget (context only) and past the end
-    /// of the sequence nothing counts.
-    /// </summary>
-    public static int[] Targets(int[] tokens, int positions, int head, int firstTarget = 0) =>
+    /// <summary>Head k at position i guesses s_{i+2+k}; past the end of the sequence nothing counts.</summary>
+    public static int[] Targets(int[] tokens, int positions, int head) =>
         Enumerable.Range(0, positions)
-            .Select(i => i + 2 + head is var j && j >= firstTarget && j < tokens.Length ? tokens[j] : CrossEntropy.IgnoreIndex).ToArray();
+            .Select(i => i + 2 + head < tokens.Length ? tokens[i + 2 + head] : CrossEntropy.IgnoreIndex).ToArray();
 
     /// <summary>Rows whose argmax (lowest index on ties, as decoding picks) is the target.</summary>
     private static int Hits(Tensor logits, int[] targets)

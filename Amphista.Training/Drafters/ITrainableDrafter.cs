@@ -20,10 +20,9 @@ public interface ITrainableDrafter
 
     /// <summary>
     /// Forward and backward over one sequence: adds scale · ∂loss/∂θ into the parameters' gradients
-    /// (loss = Σ_k λ^k · mean cross-entropy of head k) and returns the per-head statistics. Only targets
-    /// s_j with j ≥ firstTarget count (<see cref="Data.TrainingSequence.FirstTarget"/>); earlier tokens are context.
+    /// (loss = Σ_k λ^k · mean cross-entropy of head k) and returns the per-head statistics.
     /// </summary>
-    HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale, int firstTarget = 0);
+    HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale);
 
     /// <summary>The inference drafter holding the current weights.</summary>
     IDrafter ToDrafter();

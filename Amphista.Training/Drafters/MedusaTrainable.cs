@@ -97,7 +97,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
         return [.. Enumerable.Range(0, Heads).Select(k => Forward(k, hidden).Logits)];
     }
 
-    public HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale, int firstTarget = 0)
+    public HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale)
     {
         CheckHidden(hidden);
         if (tokens.Length != hidden.Rows) throw new ArgumentException($"{tokens.Length} tokens for hidden states {hidden}");
@@ -110,7 +110,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
             if (rows <= 0) continue;
             var h = new Tensor(rows, D, hidden.Data.AsSpan(0, rows * D).ToArray());   // [R, D]
             var (logits, top, caches) = Forward(k, h);
-            var targets = AmphistaTrainableHeads.Targets(tokens, rows, k, firstTarget);   // [R]
+            var targets = tokens.AsSpan(2 + k, rows);
             var dLogits = new Tensor(rows, V);                                         // [R, V]
             var ce = CrossEntropy.Compute(logits, targets, dLogits);
             stats.LossSum[k] = (double)ce.Loss * ce.Count;

@@ -3,7 +3,6 @@ using Amphista.Tensors;
 using Amphista.Tests.Decoding;
 using Amphista.Tests.Support;
 using Amphista.Training;
-using Amphista.Training.Drafters;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -62,14 +61,6 @@ internal static class AmphistaTrainableFixtures
                 : rng.Vector(p.Rows * p.Cols, 0.5f / MathF.Sqrt(p.Cols));
             values.CopyTo(p.Value.Data, 0);
         }
-    }
-
-    /// <summary>c's drafter, randomized (<see cref="Randomize"/>).</summary>
-    public static AmphistaTrainable Trainable(AmphistaTrainingCase c)
-    {
-        var trainable = AmphistaTrainable.FromWeights(c.Model.Build(), AmphistaWeights.Random(c.Config, c.Seed));
-        Randomize(trainable.Parameters, c.Seed + 3);
-        return trainable;
     }
 
     /// <summary>Σ_k λ^k · mean over counted positions of CE(logits_k[i], s_{i+2+k}), in double.</summary>

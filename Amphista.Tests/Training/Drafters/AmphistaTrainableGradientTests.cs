@@ -127,6 +127,13 @@ public class AmphistaTrainableGradientTests
 
     private static IEnumerable<Parameter> Parameters(AmphistaTrainableBlock block) => [block.HeadEmbeddings, .. block.Layers.SelectMany(l => l.All)];
 
+    private static AmphistaTrainable Trainable(AmphistaTrainingCase c)
+    {
+        var trainable = AmphistaTrainable.FromWeights(c.Model.Build(), AmphistaWeights.Random(c.Config, c.Seed));
+        Randomize(trainable.Parameters, c.Seed + 3);
+        return trainable;
+    }
+
     private static int Argmax(ReadOnlySpan<float> row)
     {
         int best = 0;
