@@ -34,11 +34,12 @@ public static class TrainCommand
         string dataPath = args.Require("--data"), outDir = args.Require("--out");
         foreach (string flag in kind == "medusa" ? new[] { "--stages", "--mlp" } : ["--own-lm-heads"])
             if (args.Has(flag)) throw new UsageException($"train: {flag} does not apply to --drafter {kind}");
-        var mode = args.Get("--targets") switch
+        string targets = args.Get("--targets") ?? "corpus";
+        var mode = targets switch
         {
-            null or "corpus" => TargetMode.Corpus,
-            "self" => TargetMode.SelfDistillation,
-            var other => throw new UsageException($"train: --targets must be corpus or self, got '{other}'"),
+            "corpus" => TargetMode.Corpus,
+            "self" or "distill" => TargetMode.SelfDistillation,
+            var other => throw new UsageException($"train: --targets must be corpus, self or distill, got '{other}'"),
         };
         int heads = args.Int("--heads", DecodingOptions.DefaultHeads, min: 1);
         int blockLayers = args.Int("--block-layers", AmphistaConfig.DefaultBlockLayers, min: 1);
@@ -54,6 +55,7 @@ public static class TrainCommand
             LearningRate = (float)args.Double("--lr", new TrainingOptions().LearningRate, min: 1e-9, max: 10),
             Seed = seed,
             CheckpointEvery = args.Int("--checkpoint-every", DefaultCheckpointEvery, min: 0),
+            Distill = targets == "distill",
         };
         Parallelism.MaxThreads = threads;
 
@@ -79,7 +81,7 @@ public static class TrainCommand
             ? MedusaTrainable.Create(model, heads, blockLayers, sharedLmHead: !args.Has("--own-lm-heads"), baseModel: ModelOptions.ModelDir(args))
             : AmphistaTrainable.Create(model, heads, args.Int("--stages", Math.Min(AmphistaConfig.DefaultStages, heads), min: 1),
                 blockLayers, args.Int("--mlp", model.Config.IntermediateSize, min: 1), seed);
-        var trainer = new Trainer(drafter, cache, options, outDir);
+        var trainer = new Trainer(drafter, cache, options, outDir, model.Weights.LmHead);
         var printer = ProgressPrinter.ForStandardError();
         trainer.StepCompleted += printer.OnStep;
         using var cancel = new CancellationTokenSource();

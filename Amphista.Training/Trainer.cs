@@ -33,6 +33,7 @@ public sealed class Trainer
     private readonly HiddenStateCache data;
     private readonly TrainingOptions options;
     private readonly long dataTokens;
+    private readonly FrozenLinear? teacherHead;   // the base model's W_lm [V, D] when options.Distill
     private int[] order = [];   // [N] the current epoch's sequence order
     private int orderEpoch = -1;
 
@@ -41,10 +42,14 @@ public sealed class Trainer
     /// <summary>Raised after every step; <see cref="ProgressPrinter.OnStep"/> is the usual handler.</summary>
     public event Action<TrainingProgress>? StepCompleted;
 
-    public Trainer(ITrainableDrafter drafter, HiddenStateCache data, TrainingOptions options, string outputDirectory)
+    /// <param name="baseLmHead">The base model's LM head, which options.Distill needs to make the teacher distributions.</param>
+    public Trainer(ITrainableDrafter drafter, HiddenStateCache data, TrainingOptions options, string outputDirectory,
+        WeightMatrix? baseLmHead = null)
     {
         options.Validate();
         if (data.Count == 0) throw new InputException("no training sequences");
+        if (options.Distill && baseLmHead is null) throw new ArgumentException("distillation needs the base model's LM head");
+        teacherHead = options.Distill ? new FrozenLinear(baseLmHead!) : null;
         (this.drafter, this.data, this.options, OutputDirectory) = (drafter, data, options, outputDirectory);
         for (int i = 0; i < data.Count; i++) dataTokens += data.Sequence(i).Length;
     }
@@ -77,7 +82,8 @@ public sealed class Trainer
                 epoch = (int)(state.SequencesSeen / data.Count);
                 int index = SequenceAt(state.SequencesSeen);
                 var sequence = data.Sequence(index);
-                var stats = drafter.Accumulate(Hidden(index), sequence.Tokens, 1f / options.Batch);
+                var hidden = Hidden(index);
+                var stats = drafter.Accumulate(hidden, sequence.Tokens, 1f / options.Batch, Teacher(hidden));
                 AddToEpoch(state, epoch, stats, sequence.Length);
                 batch = batch.Plus(stats);
                 state.SequencesSeen++;
@@ -146,7 +152,8 @@ public sealed class Trainer
         for (int n = 1; n <= probes; n++)
         {
             int index = SequenceAt(n);
-            drafter.Accumulate(Hidden(index), data.Sequence(index).Tokens, 1f);
+            var hidden = Hidden(index);
+            drafter.Accumulate(hidden, data.Sequence(index).Tokens, 1f, Teacher(hidden));
             tokens += data.Sequence(index).Length;
         }
         drafter.Parameters.ZeroGrads();
@@ -169,6 +176,9 @@ public sealed class Trainer
     }
 
     /// <summary>Sequence i's hidden states h [T, D], copied out of the cache (which may be a memory-mapped file).</summary>
+    /// <summary>The teacher distributions [T, V] of a sequence's hidden states when distilling, else null.</summary>
+    private Tensor? Teacher(Tensor hidden) => teacherHead is null ? null : CrossEntropy.Teacher(teacherHead, hidden);
+
     private Tensor Hidden(int i) => new(data.Sequence(i).Length, data.Width, data.Hidden(i).ToArray());
 
     private void AddToEpoch(TrainerState state, int epoch, HeadStatistics stats, int tokens)

@@ -27,6 +27,12 @@ public sealed record TrainingOptions
     public int CheckpointEvery { get; init; } = 100;
     public int LogEvery { get; init; } = 10;
 
+    /// <summary>
+    /// Soft targets: each head learns the base model's whole next-token distribution at its position
+    /// (<see cref="CrossEntropy.ComputeSoft"/>, Medusa-2's self-distillation loss) instead of the one token.
+    /// </summary>
+    public bool Distill { get; init; }
+
     public void Validate()
     {
         static void Require(bool ok, string message)
@@ -59,6 +65,7 @@ public sealed record TrainingOptions
         if (FloorFraction != other.FloorFraction) yield return $"floor fraction {other.FloorFraction} (checkpoint: {FloorFraction})";
         if (ClipNorm != other.ClipNorm) yield return $"clip norm {other.ClipNorm} (checkpoint: {ClipNorm})";
         if (Seed != other.Seed) yield return $"seed {other.Seed} (checkpoint: {Seed})";
+        if (Distill != other.Distill) yield return $"distill {other.Distill} (checkpoint: {Distill})";
     }
 
     /// <summary>The schedule for N total steps; N = 1 gets no warm-up (the schedule needs N above its warm-up).</summary>

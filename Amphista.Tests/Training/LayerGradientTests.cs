@@ -1,4 +1,5 @@
 using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
 using Amphista.Tests.Support;
 using Amphista.Training;
 using FsCheck.Fluent;
@@ -131,6 +132,50 @@ public class LayerGradientTests
         GradCheck.Check($"cross-entropy {c}", () => CrossEntropy.Compute(logits, targets, null, scale).Loss,
             [GradCheck.Of("logits", logits, dLogits)], c.Seed);
     });
+
+    [Fact]
+    public void Soft_cross_entropy_gradient_matches_finite_differences() => Properties.Check(DenseCase.Gen, c =>
+    {
+        var logits = Rand.Tensor(c.T, c.O, c.Seed, 3f);                              // [T, V]
+        var teacher = CrossEntropy.Teacher(new FrozenLinear(Rand.Matrix(c.O, c.D, c.Seed + 1, DType.F32)),
+            Rand.Tensor(c.T + 2, c.D, c.Seed + 2, 2f));                                   // [T + 2, V] distributions
+        var rng = new Random(c.Seed);
+        var targets = Enumerable.Range(0, c.T).Select(_ => rng.Next(4) == 0 ? CrossEntropy.IgnoreIndex : rng.Next(c.O)).ToArray();
+        float scale = 0.5f + (float)rng.NextDouble();
+        var dLogits = new Tensor(c.T, c.O);
+        var result = CrossEntropy.ComputeSoft(logits, teacher, 2, targets, dLogits, scale);
+        Assert.Equal(targets.Count(t => t != CrossEntropy.IgnoreIndex), result.Count);
+        GradCheck.Check($"soft cross-entropy {c}", () => CrossEntropy.ComputeSoft(logits, teacher, 2, targets, null, scale).Loss,
+            [GradCheck.Of("logits", logits, dLogits)], c.Seed);
+    });
+
+    [Fact]
+    public void Soft_cross_entropy_against_one_hot_rows_is_cross_entropy()
+    {
+        var logits = Rand.Tensor(5, 7, seed: 4, 3f);
+        int[] targets = [3, CrossEntropy.IgnoreIndex, 0, 6, 6];
+        var oneHot = new Tensor(6, 7);                                                   // row 1 + t: target t
+        for (int t = 0; t < targets.Length; t++)
+            if (targets[t] >= 0) oneHot[1 + t, targets[t]] = 1f;
+        var (hard, soft) = (new Tensor(5, 7), new Tensor(5, 7));
+        var expected = CrossEntropy.Compute(logits, targets, hard, 0.7f);
+        var actual = CrossEntropy.ComputeSoft(logits, oneHot, 1, targets, soft, 0.7f);
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.Loss, actual.Loss, 5);
+        Assertions.Close(hard, soft, 1e-7, "gradients of one-hot soft targets");
+    }
+
+    [Fact]
+    public void The_teacher_is_the_base_models_softmax_at_each_position()
+    {
+        var lmHead = Rand.Matrix(9, 4, 3, DType.BF16);                                  // [V, D]
+        var hidden = Rand.Tensor(3, 4, 5);                                               // [T, D]
+        var p = CrossEntropy.Teacher(new FrozenLinear(lmHead), hidden);
+        var logits = new Tensor(3, 9);
+        new ReferenceKernels().MatMul(hidden, lmHead, logits);
+        new ReferenceKernels().Softmax(logits);
+        Assertions.Close(logits, p, 1e-6, "teacher distributions");
+    }
 
     [Fact]
     public void Cross_entropy_is_stable_for_huge_logits_and_exact_for_a_known_case()

@@ -92,12 +92,12 @@ public sealed class AmphistaTrainable : ITrainableDrafter
     /// <summary>Continues from inference weights (a checkpoint's, say); bf16 matrices are widened to float32, exactly.</summary>
     public static AmphistaTrainable FromWeights(LlamaModel model, AmphistaWeights weights) => new(model, weights);
 
-    public HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale)
+    public HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale, Tensor? teacher = null)
     {
         Check(hidden, tokens);
         if (tokens.Length < 2) return HeadStatistics.Zero(Heads);
         var pass = Forward(hidden, tokens);
-        var (statistics, du) = heads.Backward(pass.Heads, tokens, scale);   // [N·K, D]
+        var (statistics, du) = heads.Backward(pass.Heads, tokens, scale, teacher);   // [N·K, D]
         var dStages = block.Backward(pass.Block, du);                       // S × [N, D]
         var df = StagesBackward(pass.Stages, dStages);                      // [N, D]
         Linear.Backward(pass.Joined, fusion, null, df, dx: null);

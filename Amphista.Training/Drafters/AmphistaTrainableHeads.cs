@@ -58,7 +58,7 @@ public sealed class AmphistaTrainableHeads
     /// The loss of tokens s [T] and its backward: adds scale · ∂loss/∂θ into the heads' gradients and
     /// returns the statistics and scale · ∂loss/∂u [N·K, D].
     /// </summary>
-    public (HeadStatistics Statistics, Tensor DU) Backward(AmphistaHeadsCache cache, int[] tokens, float scale)
+    public (HeadStatistics Statistics, Tensor DU) Backward(AmphistaHeadsCache cache, int[] tokens, float scale, Tensor? teacher = null)
     {
         int n = cache.Logits[0].Rows, d = lmHead.Cols;
         var statistics = HeadStatistics.Zero(Heads);
@@ -68,7 +68,9 @@ public sealed class AmphistaTrainableHeads
         {
             var targets = Targets(tokens, n, k);              // [N]
             // Unweighted CE so the statistics stay exact at any scale; the weight then multiplies dn [N, D], not dz [N, V].
-            var ce = CrossEntropy.Compute(cache.Logits[k], targets, dLogits);
+            var ce = teacher is null
+                ? CrossEntropy.Compute(cache.Logits[k], targets, dLogits)
+                : CrossEntropy.ComputeSoft(cache.Logits[k], teacher, firstTeacherRow: 1 + k, targets, dLogits);
             statistics.LossSum[k] = (double)ce.Loss * ce.Count;
             statistics.Count[k] = ce.Count;
             statistics.Correct[k] = Hits(cache.Logits[k], targets);

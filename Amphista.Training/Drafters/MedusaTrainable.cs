@@ -97,7 +97,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
         return [.. Enumerable.Range(0, Heads).Select(k => Forward(k, hidden).Logits)];
     }
 
-    public HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale)
+    public HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale, Tensor? teacher = null)
     {
         CheckHidden(hidden);
         if (tokens.Length != hidden.Rows) throw new ArgumentException($"{tokens.Length} tokens for hidden states {hidden}");
@@ -112,7 +112,9 @@ public sealed class MedusaTrainable : ITrainableDrafter
             var (logits, top, caches) = Forward(k, h);
             var targets = tokens.AsSpan(2 + k, rows);
             var dLogits = new Tensor(rows, V);                                         // [R, V]
-            var ce = CrossEntropy.Compute(logits, targets, dLogits);
+            var ce = teacher is null
+                ? CrossEntropy.Compute(logits, targets, dLogits)
+                : CrossEntropy.ComputeSoft(logits, teacher, firstTeacherRow: 1 + k, targets, dLogits);
             stats.LossSum[k] = (double)ce.Loss * ce.Count;
             stats.Count[k] = ce.Count;
             for (int i = 0; i < rows; i++)

@@ -56,4 +56,74 @@ public static class CrossEntropy
         for (int t = 0; t < T; t++) total += rowLoss[t];
         return new CrossEntropyResult(count == 0 ? 0f : (float)(scale * total / count), count);
     }
+
+    /// <summary>
+    /// Soft targets (distillation): row t of logits z [T, V] against the distribution p = teacher row
+    /// firstTeacherRow + t of teacher [·, V], on the rows whose targets[t] is not −1:
+    ///   loss_t = −Σ_v p_v log softmax(z_t)_v,   dz_t = scale · (softmax(z_t) − p) / count.
+    /// With p one-hot at targets[t] this is <see cref="Compute"/> exactly (tested).
+    /// </summary>
+    public static CrossEntropyResult ComputeSoft(Tensor logits, Tensor teacher, int firstTeacherRow, ReadOnlySpan<int> targets,
+        Tensor? dLogits, float scale = 1f)
+    {
+        int T = logits.Rows, V = logits.Cols;
+        if (targets.Length != T) throw new ArgumentException($"{targets.Length} targets for logits {logits}");
+        if (teacher.Cols != V) throw new ArgumentException($"teacher {teacher} for logits {logits}");
+        if (dLogits is not null && (dLogits.Rows != T || dLogits.Cols != V)) throw new ArgumentException($"dLogits {dLogits} for logits {logits}");
+        var targetArray = targets.ToArray();
+        int count = 0;
+        for (int t = 0; t < T; t++)
+        {
+            if (targetArray[t] == IgnoreIndex) continue;
+            if (firstTeacherRow + t < 0 || firstTeacherRow + t >= teacher.Rows)
+                throw new ArgumentOutOfRangeException(nameof(firstTeacherRow), $"row {t} needs teacher row {firstTeacherRow + t} of {teacher}");
+            count++;
+        }
+        var rowLoss = new double[T];   // [T]
+        float gradScale = count == 0 ? 0f : scale / count;
+        Parallelism.For(T, t =>
+        {
+            if (targetArray[t] == IgnoreIndex)
+            {
+                if (dLogits is not null) dLogits.Row(t).Clear();
+                return;
+            }
+            var z = logits.Row(t);
+            var p = teacher.Row(firstTeacherRow + t);
+            float max = float.NegativeInfinity;
+            for (int v = 0; v < V; v++) max = MathF.Max(max, z[v]);
+            float sum = 0f;
+            for (int v = 0; v < V; v++) sum += MathF.Exp(z[v] - max);
+            float logSum = MathF.Log(sum);
+            double loss = 0;
+            for (int v = 0; v < V; v++)
+                if (p[v] != 0f) loss -= p[v] * (z[v] - max - logSum);
+            rowLoss[t] = loss;
+            if (dLogits is null) return;
+            var dz = dLogits.Row(t);
+            for (int v = 0; v < V; v++) dz[v] = (MathF.Exp(z[v] - max) / sum - p[v]) * gradScale;
+        });
+        double total = 0;
+        for (int t = 0; t < T; t++) total += rowLoss[t];
+        return new CrossEntropyResult(count == 0 ? 0f : (float)(scale * total / count), count);
+    }
+
+    /// <summary>
+    /// The teacher of <see cref="ComputeSoft"/>: the frozen base model's next-token distribution at every
+    /// position, softmax(h W_lmᵀ) [T, V] for its final normed hidden states h [T, D].
+    /// </summary>
+    public static Tensor Teacher(FrozenLinear lmHead, Tensor hidden)
+    {
+        var p = lmHead.Forward(hidden);   // [T, V] logits, then probabilities in place
+        Parallelism.For(p.Rows, t =>
+        {
+            var row = p.Row(t);
+            float max = float.NegativeInfinity;
+            foreach (float z in row) max = MathF.Max(max, z);
+            float sum = 0f;
+            for (int v = 0; v < row.Length; v++) sum += row[v] = MathF.Exp(row[v] - max);
+            for (int v = 0; v < row.Length; v++) row[v] /= sum;
+        });
+        return p;
+    }
 }
