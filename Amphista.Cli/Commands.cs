@@ -18,7 +18,7 @@ public static class Commands
                          [--chart FILE] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
           amphista train --drafter medusa|amphista [--model DIR] --data FILE --out DIR [--heads K] [--stages S]
-                         [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self] [--seq-len T]
+                         [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self|distill] [--seq-len T]
                          [--max-sequences N] [--max-tokens N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
                          [--checkpoint-every N] [--resume]
           amphista help
@@ -41,7 +41,8 @@ public static class Commands
         train fits drafting heads to the frozen base model and writes a drafter checkpoint to OUT (use it as
         --drafter OUT), training_log.json and checkpoint/. --data: one document per line, plain or gzip, e.g.
         data/kjv-brown/train.txt.gz; --targets corpus (default) packs the text into sequences of T tokens (default
-        128), self continues each document's first third with the base model's greedy output; --max-sequences N
+        128), self continues each document's first third with the base model's greedy output, distill does too and
+        trains each head on the base model's whole next-token distribution (soft targets); --max-sequences N
         keeps the first N; --max-tokens N stops gathering data at N tokens. --heads K (default 4); --block-layers B: Medusa's residual blocks per head, Amphista's
         auto-embedding layers (default 1); --stages S (default min(2, K)) and --mlp F (default the base model's)
         are Amphista's; --own-lm-heads gives each Medusa head a trainable LM head. --steps N (default one pass over

@@ -90,7 +90,7 @@ public class TrainCliTests
     [InlineData(new[] { "--drafter", "eagle" }, 2, "--drafter must be medusa or amphista")]
     [InlineData(new[] { "--drafter", "medusa", "--stages", "2" }, 2, "--stages does not apply to --drafter medusa")]
     [InlineData(new[] { "--drafter", "amphista", "--own-lm-heads" }, 2, "--own-lm-heads does not apply to --drafter amphista")]
-    [InlineData(new[] { "--drafter", "medusa", "--targets", "mixed" }, 2, "--targets must be corpus or self")]
+    [InlineData(new[] { "--drafter", "medusa", "--targets", "mixed" }, 2, "--targets must be corpus, self or distill")]
     [InlineData(new[] { "--drafter", "medusa", "--steps", "0" }, 2, "--steps must be at least 1")]
     public void Bad_flags_are_usage_errors(string[] flags, int exitCode, string message)
     {
