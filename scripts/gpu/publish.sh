@@ -15,8 +15,8 @@ mkdir -p "$stage"
 
 # The checks project sets its own trimming (partial, CoreLib kept whole for ILGPU's compiler).
 dotnet publish Amphista.GpuChecks -c Release -r linux-x64 --self-contained -o "$stage/gpu-checks"
-# The CLI runs on the CPU there, trimmed the same way; its JSON output serializes by reflection, which a
-# trimmed build turns off unless asked.
+# The CLI runs the benches there with --device cuda, trimmed the same way (its project keeps CoreLib whole for
+# ILGPU); its JSON output serializes by reflection, which a trimmed build turns off unless asked.
 dotnet publish Amphista.Cli -c Release -r linux-x64 --self-contained -o "$stage/amphista" \
     -p:PublishTrimmed=true -p:TrimMode=partial -p:SuppressTrimAnalysisWarnings=true \
     -p:JsonSerializerIsReflectionEnabledByDefault=true
