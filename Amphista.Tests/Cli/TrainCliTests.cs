@@ -86,6 +86,28 @@ public class TrainCliTests
         });
     }
 
+    [Fact]
+    public void Distillation_trains_on_self_distilled_data_and_its_checkpoint_resumes_only_as_distillation()
+    {
+        InTemp((data, outDir) =>
+        {
+            string[] flags = ["train", "--drafter", "amphista", "--data", data, "--out", outDir, "--heads", "2", "--stages", "1",
+                "--mlp", "64", "--steps", "2", "--seq-len", "32", "--max-sequences", "2", "--batch", "2"];
+            var run = CliRunner.Run([.. flags, "--targets", "distill"]);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            Assert.Contains("(self-distilled)", run.StderrLines[0]);
+            using (var log = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, TrainingLog.FileName))))
+                Assert.True(log.RootElement.GetProperty("options").GetProperty("distill").GetBoolean());
+            var verify = CliRunner.Run("verify", "--drafter", outDir, "--tree", "[[0],[0,0],[1]]", "--prompt-ids", "1,512,97,30",
+                "--max-new-tokens", "8", "--json");
+            Assert.Equal(0, verify.Json().GetProperty("mismatches").GetInt32());
+
+            var resumed = CliRunner.Run([.. flags, "--targets", "self", "--resume"]);
+            Assert.NotEqual(0, resumed.ExitCode);
+            Assert.Contains("distill False (checkpoint: True)", resumed.Stderr);
+        });
+    }
+
     [Theory]
     [InlineData(new[] { "--drafter", "eagle" }, 2, "--drafter must be medusa or amphista")]
     [InlineData(new[] { "--drafter", "medusa", "--stages", "2" }, 2, "--stages does not apply to --drafter medusa")]
