@@ -63,14 +63,14 @@ public sealed class DeviceTensor : IDisposable
     public void CopyFrom(Tensor t)
     {
         CheckShape(t);
-        View.CopyFromCPU(Device.Stream, t.Span);
+        Write(t.Span);
     }
 
     /// <summary>Copies this tensor into t (same shape) once every kernel queued before has finished.</summary>
     public void CopyTo(Tensor t)
     {
         CheckShape(t);
-        View.CopyToCPU(Device.Stream, t.Span);
+        Read(t.Span);
     }
 
     /// <summary>Overwrites this tensor with values [Rows·Cols], in stream order.</summary>

@@ -30,7 +30,7 @@ public static class CrossEntropy
             if ((uint)target >= (uint)V) throw new ArgumentOutOfRangeException(nameof(targets), $"target {target} outside [0, {V}) and not {IgnoreIndex}");
             count++;
         }
-        var rowLoss = new float[T];   // [T]
+        var rowLoss = new double[T];   // [T]
         var targetArray = targets.ToArray();
         float gradScale = count == 0 ? 0f : scale / count;
         Parallelism.For(T, t =>
@@ -42,19 +42,14 @@ public static class CrossEntropy
                 if (dLogits is not null) dLogits.Row(t).Clear();
                 return;
             }
-            float max = float.NegativeInfinity;
-            for (int v = 0; v < V; v++) max = MathF.Max(max, z[v]);
-            float sum = 0f;
-            for (int v = 0; v < V; v++) sum += MathF.Exp(z[v] - max);
+            var (max, sum) = ExpSum(z);
             rowLoss[t] = MathF.Log(sum) - (z[target] - max);
             if (dLogits is null) return;
             var dz = dLogits.Row(t);
             for (int v = 0; v < V; v++) dz[v] = MathF.Exp(z[v] - max) / sum * gradScale;
             dz[target] -= gradScale;
         });
-        double total = 0;
-        for (int t = 0; t < T; t++) total += rowLoss[t];
-        return new CrossEntropyResult(count == 0 ? 0f : (float)(scale * total / count), count);
+        return Mean(rowLoss, count, scale);
     }
 
     /// <summary>
@@ -90,10 +85,7 @@ public static class CrossEntropy
             }
             var z = logits.Row(t);
             var p = teacher.Row(firstTeacherRow + t);
-            float max = float.NegativeInfinity;
-            for (int v = 0; v < V; v++) max = MathF.Max(max, z[v]);
-            float sum = 0f;
-            for (int v = 0; v < V; v++) sum += MathF.Exp(z[v] - max);
+            var (max, sum) = ExpSum(z);
             float logSum = MathF.Log(sum);
             double loss = 0;
             for (int v = 0; v < V; v++)
@@ -103,8 +95,24 @@ public static class CrossEntropy
             var dz = dLogits.Row(t);
             for (int v = 0; v < V; v++) dz[v] = (MathF.Exp(z[v] - max) / sum - p[v]) * gradScale;
         });
+        return Mean(rowLoss, count, scale);
+    }
+
+    /// <summary>m = max_v z_v and Σ_v exp(z_v − m), in index order (so exp never overflows).</summary>
+    private static (float Max, float Sum) ExpSum(ReadOnlySpan<float> z)
+    {
+        float max = float.NegativeInfinity;
+        foreach (float x in z) max = MathF.Max(max, x);
+        float sum = 0f;
+        foreach (float x in z) sum += MathF.Exp(x - max);
+        return (max, sum);
+    }
+
+    /// <summary>L = scale · Σ_counted loss_t / count, the row losses [T] summed in row order.</summary>
+    private static CrossEntropyResult Mean(double[] rowLoss, int count, float scale)
+    {
         double total = 0;
-        for (int t = 0; t < T; t++) total += rowLoss[t];
+        foreach (double loss in rowLoss) total += loss;
         return new CrossEntropyResult(count == 0 ? 0f : (float)(scale * total / count), count);
     }
 
