@@ -80,7 +80,7 @@ public sealed class SpeculativeDecoder : IDecoder
     {
         tokens[0] = root;
         if (step.Size == 1) return;
-        int[][] candidates = session.Draft(step.TopKNeeded);
+        int[][] candidates = session.Draft(step.MaxDepth, step.TopKNeeded);
         for (int j = 1; j < step.Size; j++) tokens[j] = candidates[step.Head[j]][step.Rank[j]];
     }
 

@@ -3,6 +3,15 @@ namespace Amphista.Decoding.Drafting;
 /// <summary>The [K][topK] candidate arrays a draft session hands out, kept across steps.</summary>
 internal static class Candidates
 {
+    /// <summary>The arguments of a Draft: 1..K heads, top 1..V candidates.</summary>
+    public static void CheckDraft(int heads, int topK, int drafterHeads, int vocab)
+    {
+        if (heads < 1 || heads > drafterHeads)
+            throw new ArgumentOutOfRangeException(nameof(heads), $"{heads} heads of a drafter with {drafterHeads}");
+        if (topK < 1 || topK > vocab)
+            throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {vocab}");
+    }
+
     /// <summary>candidates when already [heads][topK], else fresh arrays of that shape.</summary>
     public static int[][] Reuse(int[][] candidates, int heads, int topK)
     {

@@ -37,8 +37,10 @@ public interface IDraftSession : IDisposable
     void Commit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens);
 
     /// <summary>
-    /// candidates[k] = head k's top-k token ids [topK], best first. The arrays are the session's
-    /// own, overwritten by the next Draft (a decoding loop allocates nothing).
+    /// candidates[k] = head k's top-k token ids [topK], best first, for the first heads heads
+    /// (1..K): a tree of depth d reads only heads 0..d-1, and the later heads' products are not
+    /// worth computing. Each head's candidates are the same whatever heads is. The arrays are the
+    /// session's own, overwritten by the next Draft (a decoding loop allocates nothing).
     /// </summary>
-    int[][] Draft(int topK);
+    int[][] Draft(int heads, int topK);
 }

@@ -1,3 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Amphista.Tensors.Kernels;
 
 /// <summary>
@@ -26,18 +30,15 @@ internal sealed unsafe class MatMulWork : IPartitioned
 }
 
 /// <summary>
-/// Attention jobs, one per query head, over all T rows at once: each cached key and value row is
-/// loaded once and used by every query row that sees it (a tree pass's rows share their whole prefix),
-/// while each row's own operations (scores in slot order, their maximum, exp, sum, then the weighted
-/// values in slot order) are exactly those of a one-row call.
+/// Attention jobs, one per query head. Each row's operations (scores in slot order, their maximum,
+/// exp, sum, then the weighted values in slot order) read only that row's query and visible slots,
+/// so a T-row call has the bits of T one-row calls. Rows walk the cache through refs rather than
+/// row spans: at the demo model's head size a slot is four vectors, and slicing cost more than them.
 /// </summary>
 internal sealed class AttentionWork : IPartitioned
 {
     // Per thread, grown by doubling: no allocation in a steady decoding loop.
-    [ThreadStatic] private static float[]? threadScores;   // [T·S] row t's scores from t·S
-    [ThreadStatic] private static float[]? threadMax;      // [T]
-    [ThreadStatic] private static float[]? threadSum;      // [T]
-    [ThreadStatic] private static int[]? threadCount;      // [T]
+    [ThreadStatic] private static float[]? threadScores;   // [S] one row's visible scores, in slot order
 
     private Tensor? q, k, v, y;   // [T, H·Dh], [≥S, Hkv·Dh] twice, [T, H·Dh]
     private AttentionMask? mask;  // [T, S]
@@ -48,45 +49,70 @@ internal sealed class AttentionWork : IPartitioned
 
     public void Run(int first, int end)
     {
-        int rows = q!.Rows, slots = mask!.Slots;
-        if (threadScores is null || threadScores.Length < rows * slots)
-            threadScores = new float[Math.Max(rows * slots, 2 * (threadScores?.Length ?? 0))];
-        if (threadMax is null || threadMax.Length < rows)
-            (threadMax, threadSum, threadCount) = (new float[2 * rows], new float[2 * rows], new int[2 * rows]);
-        for (int h = first; h < end; h++) Head(h, threadScores, threadMax, threadSum!, threadCount!);
+        int slots = mask!.Slots;
+        if (threadScores is null || threadScores.Length < slots)
+            threadScores = new float[Math.Max(slots, 2 * (threadScores?.Length ?? 0))];
+        for (int h = first; h < end; h++)
+            for (int t = 0; t < q!.Rows; t++) Row(h, t, threadScores);
     }
 
-    /// <summary>Head h for every row: visible slots visited in increasing order.</summary>
-    private void Head(int h, float[] scores, float[] max, float[] sum, int[] count)
+    /// <summary>Row t of head h, visible slots visited in increasing order.</summary>
+    private void Row(int h, int t, float[] scores)
     {
-        int rows = q!.Rows, slots = mask!.Slots, group = q.Cols / k!.Cols, kvOff = h / group * headDim;
+        int kvCols = k!.Cols, group = q!.Cols / kvCols, at = t * q.Cols + h * headDim, kvOff = h / group * headDim;
         float scale = 1f / MathF.Sqrt(headDim);
-        for (int t = 0; t < rows; t++) (count[t], max[t]) = (0, float.NegativeInfinity);
-        for (int s = 0; s < slots; s++)
+        var visible = mask!.Row(t);
+        ref float query = ref q.Data[at];
+        ref float keys = ref MemoryMarshal.GetArrayDataReference(k.Data);
+        ref float values = ref MemoryMarshal.GetArrayDataReference(v!.Data);   // slot 0, column 0
+        int count = 0;
+        float max = float.NegativeInfinity;
+        for (int s = 0; s < visible.Length; s++)
         {
-            var key = k.Row(s).Slice(kvOff, headDim);
-            for (int t = 0; t < rows; t++)
+            if (!visible[s]) continue;
+            float score = FixedOrderSimd.Dot(ref query, ref Unsafe.Add(ref keys, s * kvCols + kvOff), headDim) * scale;
+            scores[count++] = score;
+            max = MathF.Max(max, score);
+        }
+        var own = scores.AsSpan(0, count);
+        FixedExp.ExpShifted(own, max);
+        float sum = FixedOrderSimd.Sum(own);
+        WeightedValues(y!.Data.AsSpan(at, headDim), scores, sum, visible, ref Unsafe.Add(ref values, kvOff), kvCols);
+    }
+
+    /// <summary>
+    /// output [Dh] = Σ_s (e_s / sum) v_s over the visible slots in increasing order, each element
+    /// one fused multiply-add per slot starting from zero. Blocks of 64 columns stay in four
+    /// registers across the slots; the columns past the last block go through memory. Either way
+    /// each element sees the same operations, so its bits do not depend on Dh's blocking.
+    /// </summary>
+    private static void WeightedValues(Span<float> output, float[] scores, float sum, ReadOnlySpan<bool> visible,
+        ref float values, int kvCols)
+    {
+        int n = output.Length, c = 0;
+        for (; c <= n - 64; c += 64)
+        {
+            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            for (int s = 0, j = 0; s < visible.Length; s++)
             {
-                if (!mask[t, s]) continue;
-                float score = FixedOrderSimd.Dot(q.Row(t).Slice(h * headDim, headDim), key) * scale;
-                scores[t * slots + count[t]++] = score;
-                max[t] = MathF.Max(max[t], score);
+                if (!visible[s]) continue;
+                var p = Vector512.Create(scores[j++] / sum);
+                ref float row = ref Unsafe.Add(ref values, s * kvCols + c);
+                a0 = Vector512.FusedMultiplyAdd(p, Vector512.LoadUnsafe(ref row), a0);
+                a1 = Vector512.FusedMultiplyAdd(p, Vector512.LoadUnsafe(ref row, 16), a1);
+                a2 = Vector512.FusedMultiplyAdd(p, Vector512.LoadUnsafe(ref row, 32), a2);
+                a3 = Vector512.FusedMultiplyAdd(p, Vector512.LoadUnsafe(ref row, 48), a3);
             }
+            a0.CopyTo(output[c..]);
+            a1.CopyTo(output[(c + 16)..]);
+            a2.CopyTo(output[(c + 32)..]);
+            a3.CopyTo(output[(c + 48)..]);
         }
-        for (int t = 0; t < rows; t++)
-        {
-            var own = scores.AsSpan(t * slots, count[t]);
-            FixedExp.ExpShifted(own, max[t]);
-            sum[t] = FixedOrderSimd.Sum(own);
-            y!.Row(t).Slice(h * headDim, headDim).Clear();
-            count[t] = 0;
-        }
-        for (int s = 0; s < slots; s++)
-        {
-            var value = v!.Row(s).Slice(kvOff, headDim);
-            for (int t = 0; t < rows; t++)
-                if (mask[t, s])
-                    FixedOrderSimd.MultiplyAdd(y!.Row(t).Slice(h * headDim, headDim), scores[t * slots + count[t]++] / sum[t], value);
-        }
+        if (c == n) return;
+        var rest = output[c..];
+        rest.Clear();
+        for (int s = 0, j = 0; s < visible.Length; s++)
+            if (visible[s])
+                FixedOrderSimd.MultiplyAdd(ref rest[0], scores[j++] / sum, ref Unsafe.Add(ref values, s * kvCols + c), rest.Length);
     }
 }

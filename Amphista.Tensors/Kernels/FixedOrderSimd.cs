@@ -12,11 +12,14 @@ namespace Amphista.Tensors.Kernels;
 /// </summary>
 internal static class FixedOrderSimd
 {
-    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
+        Dot(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
+
+    /// <summary>Σ a[i]·b[i] over n elements from pa and pb (for kernels that walk raw rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Dot(ref float pa, ref float pb, int n)
     {
-        int n = a.Length, i = 0;
-        ref float pa = ref MemoryMarshal.GetReference(a);
-        ref float pb = ref MemoryMarshal.GetReference(b);
+        int i = 0;
         Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
         for (; i <= n - 64; i += 64)
         {
@@ -51,11 +54,14 @@ internal static class FixedOrderSimd
     }
 
     /// <summary>acc[i] += p * v[i]: elementwise, so each element's order is the caller's loop order.</summary>
-    public static void MultiplyAdd(Span<float> acc, float p, ReadOnlySpan<float> v)
+    public static void MultiplyAdd(Span<float> acc, float p, ReadOnlySpan<float> v) =>
+        MultiplyAdd(ref MemoryMarshal.GetReference(acc), p, ref MemoryMarshal.GetReference(v), acc.Length);
+
+    /// <summary>acc[i] += p * v[i] over n elements from pacc and pv.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MultiplyAdd(ref float pa, float p, ref float pv, int n)
     {
-        int n = acc.Length, i = 0;
-        ref float pa = ref MemoryMarshal.GetReference(acc);
-        ref float pv = ref MemoryMarshal.GetReference(v);
+        int i = 0;
         var vp = Vector512.Create(p);
         for (; i <= n - 16; i += 16)
             Vector512.FusedMultiplyAdd(vp, Load(ref pv, i), Load(ref pa, i)).StoreUnsafe(ref pa, (nuint)i);

@@ -44,10 +44,11 @@ public sealed class ScriptedDrafter(string name, int heads, int[] greedySequence
             last = positions[^1];
         }
 
-        public int[][] Draft(int topK)
+        public int[][] Draft(int heads, int topK)
         {
-            var candidates = new int[d.Heads][];
-            for (int k = 0; k < d.Heads; k++)
+            Assert.InRange(heads, 1, d.Heads);
+            var candidates = new int[heads][];
+            for (int k = 0; k < heads; k++)
             {
                 int target = last + 2 + k;   // head k guesses x_{t+2+k}
                 int greedy = target < d.Sequence.Length ? d.Sequence[target] : 0;

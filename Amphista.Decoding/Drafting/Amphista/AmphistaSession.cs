@@ -43,21 +43,27 @@ public sealed class AmphistaSession : IDraftSession
     }
 
     /// <summary>logits [K, V] of the K heads at the last committed position (a buffer the next call overwrites).</summary>
-    public Tensor Logits()
+    public Tensor Logits() => Logits(weights.Config.Heads);
+
+    /// <summary>
+    /// logits [heads, V] of heads 0..heads-1. The block still runs over all K rows (every head
+    /// attends to every other); only the later heads' own products are left out.
+    /// </summary>
+    public Tensor Logits(int heads)
     {
         if (Stages.Committed == 0)
             throw new InvalidOperationException("Draft before any Commit: there is no position to draft from");
         var u = block.Forward(Stages.Last);   // [K, D]
-        return DraftingHead.Forward(model.Kernels, weights.Heads, weights.Config.RmsNormEps, u, model.Weights.LmHead, heads);   // [K, V]
+        return DraftingHead.Forward(model.Kernels, weights.Heads.AsSpan(0, heads), weights.Config.RmsNormEps, u,
+            model.Weights.LmHead, this.heads);   // [heads, V]
     }
 
-    public int[][] Draft(int topK)
+    public int[][] Draft(int heads, int topK)
     {
-        if (topK < 1 || topK > weights.Config.VocabSize)
-            throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
-        var logits = Logits();   // [K, V]
-        candidates = Candidates.Reuse(candidates, logits.Rows, topK);
-        for (int k = 0; k < candidates.Length; k++) model.Kernels.TopK(logits, k, candidates[k]);
+        Candidates.CheckDraft(heads, topK, weights.Config.Heads, weights.Config.VocabSize);
+        var logits = Logits(heads);   // [heads, V]
+        candidates = Candidates.Reuse(candidates, heads, topK);
+        for (int k = 0; k < heads; k++) model.Kernels.TopK(logits, k, candidates[k]);
         return candidates;
     }
 

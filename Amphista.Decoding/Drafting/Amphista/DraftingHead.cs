@@ -12,19 +12,21 @@ namespace Amphista.Decoding.Drafting.Amphista;
 public static class DraftingHead
 {
     /// <summary>
-    /// logits [K, V] (buffers.Logits) for the block outputs u [K, D]; sharedLmHead is the base
-    /// model's [V, D].
+    /// logits [H, V] (buffers.Logits) of the first H heads, H = heads.Length ≤ K, for the block
+    /// outputs u [K, D]; sharedLmHead is the base model's [V, D].
     /// </summary>
-    public static Tensor Forward(IKernels kernels, DraftingHeadWeights[] heads, float eps, Tensor u, WeightMatrix sharedLmHead,
-        HeadBuffers buffers)
+    public static Tensor Forward(IKernels kernels, ReadOnlySpan<DraftingHeadWeights> heads, float eps, Tensor u,
+        WeightMatrix sharedLmHead, HeadBuffers buffers)
     {
+        buffers.Normed.Resize(heads.Length);
+        buffers.Logits.Resize(heads.Length);
         Normed(kernels, heads, eps, u, buffers);
         Logits(kernels, heads, sharedLmHead, buffers);
         return buffers.Logits;
     }
 
-    /// <summary>Row k of buffers.Normed = RMSNorm_k(u_k + SiLU(W_k u_k + b_k)), [K, D].</summary>
-    private static void Normed(IKernels kernels, DraftingHeadWeights[] heads, float eps, Tensor u, HeadBuffers b)
+    /// <summary>Row k of buffers.Normed = RMSNorm_k(u_k + SiLU(W_k u_k + b_k)), [H, D].</summary>
+    private static void Normed(IKernels kernels, ReadOnlySpan<DraftingHeadWeights> heads, float eps, Tensor u, HeadBuffers b)
     {
         for (int k = 0; k < heads.Length; k++)
         {
@@ -39,13 +41,13 @@ public static class DraftingHead
     }
 
     /// <summary>
-    /// logits [K, V]. With the LM head shared, one [K, V] product reads W_lm once for all heads
+    /// logits [H, V]. With the LM head shared, one [H, V] product reads W_lm once for all heads
     /// (decode is bound by weight reads); the kernels being batch-invariant, each row has the same
     /// bits as a product of its own.
     /// </summary>
-    private static void Logits(IKernels kernels, DraftingHeadWeights[] heads, WeightMatrix sharedLmHead, HeadBuffers b)
+    private static void Logits(IKernels kernels, ReadOnlySpan<DraftingHeadWeights> heads, WeightMatrix sharedLmHead, HeadBuffers b)
     {
-        if (heads.All(h => h.LmHead is null))
+        if (SharedLmHead(heads))
         {
             kernels.MatMul(b.Normed, sharedLmHead, b.Logits);
             return;
@@ -58,6 +60,13 @@ public static class DraftingHead
         }
     }
 
+    private static bool SharedLmHead(ReadOnlySpan<DraftingHeadWeights> heads)
+    {
+        foreach (var head in heads)
+            if (head.LmHead is not null) return false;
+        return true;
+    }
+
     /// <summary>The heads' working buffers, made once per session.</summary>
     public sealed class HeadBuffers(IKernels kernels, int heads, int width, int vocab) : IDisposable
     {
@@ -65,9 +74,9 @@ public static class DraftingHead
         public Tensor Pre { get; } = kernels.Allocate(1, width);            // [1, D]  W_k u_k + b_k
         public Tensor Act { get; } = kernels.Allocate(1, width);            // [1, D]  SiLU(W_k u_k + b_k)
         public Tensor Row { get; } = kernels.Allocate(1, width);            // [1, D]  RMSNorm_k(x)
-        public Tensor Normed { get; } = kernels.Allocate(heads, width);     // [K, D]
+        public Tensor Normed { get; } = kernels.Allocate(heads, width);     // [H ≤ K, D]
         public Tensor RowLogits { get; } = kernels.Allocate(1, vocab);      // [1, V]
-        public Tensor Logits { get; } = kernels.Allocate(heads, vocab);     // [K, V]
+        public Tensor Logits { get; } = kernels.Allocate(heads, vocab);     // [H ≤ K, V]
 
         public void Dispose()
         {

@@ -48,25 +48,26 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
             committed = true;
         }
 
-        public int[][] Draft(int topK)
+        public int[][] Draft(int heads, int topK)
         {
             if (!committed) throw new InvalidOperationException("Draft before any Commit: there is no h_t to draft from");
-            if (topK < 1 || topK > weights.Config.VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {weights.Config.VocabSize}");
-            candidates = Candidates.Reuse(candidates, weights.Heads.Length, topK);
-            Logits();
-            for (int k = 0; k < candidates.Length; k++) model.Kernels.TopK(logits, k, candidates[k]);
+            Candidates.CheckDraft(heads, topK, weights.Heads.Length, weights.Config.VocabSize);
+            candidates = Candidates.Reuse(candidates, heads, topK);
+            Logits(heads);
+            for (int k = 0; k < heads; k++) model.Kernels.TopK(logits, k, candidates[k]);
             return candidates;
         }
 
         /// <summary>
-        /// logits [K, V]. With the LM head shared, one [K, V] product reads W_lm once for all heads
-        /// (decode is bound by weight reads); the kernels being batch-invariant, each row has the bits
-        /// of its own head's product.
+        /// logits [heads, V] of heads 0..heads-1. With the LM head shared, one product reads W_lm once
+        /// for all of them (decode is bound by weight reads); the kernels being batch-invariant, each
+        /// row has the bits of its own head's product.
         /// </summary>
-        private void Logits()
+        private void Logits(int heads)
         {
-            for (int k = 0; k < weights.Heads.Length; k++)
+            features.Resize(heads);
+            logits.Resize(heads);
+            for (int k = 0; k < heads; k++)
             {
                 if (sharedLmHead)
                 {

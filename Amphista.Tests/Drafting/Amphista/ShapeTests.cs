@@ -74,7 +74,7 @@ public class ShapeTests
 
         var session = FromScratch(new AmphistaDrafter(w), model, Rand.Tensor(3, D, 2), Tokens(4, V, 3), 3);
         var logits = session.Logits();
-        var candidates = session.Draft(5);
+        var candidates = session.Draft(heads, 5);
 
         Assert.Equal((stages, D), (session.Stages.Last.Rows, session.Stages.Last.Cols));
         Assert.Equal((heads, V), (logits.Rows, logits.Cols));
@@ -101,7 +101,7 @@ public class ShapeTests
         var model = BaseModel(D, V);
         var session = new AmphistaDrafter(AmphistaWeights.Random(Config(2, 1), 1)).Begin(model);
 
-        Assert.Throws<InvalidOperationException>(() => session.Draft(1));
+        Assert.Throws<InvalidOperationException>(() => session.Draft(1, 1));
     }
 
     [Fact]

@@ -54,10 +54,11 @@ public class MedusaDrafterTests
         // Row 0 would rank differently; Medusa must read only the last row, h_t = [1, -2].
         session.Commit(new Tensor(2, 2, [-5, 5, 1, -2]), [0, 1], [2, 1]);
 
-        var candidates = session.Draft(3);
+        var candidates = session.Draft(heads: 2, topK: 3);
 
         Assert.Equal([[0, 1, 2], [1, 2, 0]], candidates);
-        Assert.Equal([[0, 1], [1, 2]], session.Draft(2));
+        Assert.Equal([[0, 1], [1, 2]], session.Draft(2, 2));
+        Assert.Equal([[0, 1]], session.Draft(heads: 1, topK: 2));
     }
 
     [Fact]
@@ -77,7 +78,7 @@ public class MedusaDrafterTests
             var weights = MedusaWeights.Random(c.Config, c.Seed, c.Type);
             var h = Rand.Tensor(1, 24, c.Seed + 1).Data;
 
-            var candidates = Commit(new MedusaDrafter(weights), model, h).Draft(c.TopK);
+            var candidates = Commit(new MedusaDrafter(weights), model, h).Draft(c.Config.Heads, c.TopK);
 
             Assert.Equal(c.Config.Heads, candidates.Length);
             for (int k = 0; k < candidates.Length; k++)
@@ -102,7 +103,7 @@ public class MedusaDrafterTests
         var baseHead = model.Weights.LmHead;
         var negatedBaseHead = WeightMatrix.FromF32(40, 16, baseHead.F32!.Select(w => -w).ToArray());
 
-        int[][] Draft(MedusaWeights w) => Commit(new MedusaDrafter(w), model, h).Draft(40);
+        int[][] Draft(MedusaWeights w) => Commit(new MedusaDrafter(w), model, h).Draft(w.Heads.Length, 40);
         MedusaWeights WithOwnHeads(WeightMatrix lmHead) => new(
             shared.Config with { SharedLmHead = false },
             [.. shared.Heads.Select(head => head with { LmHead = lmHead })]);
@@ -129,7 +130,7 @@ public class MedusaDrafterTests
         session.Commit(h, [0, 1, 2, 3, 4], [17, 42, 300, 5, baseTop[0]]);
 
         // An untrained (zero-W) Medusa head is the base model's next-token guess: why Random draws W.
-        Assert.All(session.Draft(8), ids => Assert.Equal(baseTop, ids));
+        Assert.All(session.Draft(2, 8), ids => Assert.Equal(baseTop, ids));
     }
 
     [Theory]
@@ -150,7 +151,20 @@ public class MedusaDrafterTests
         var model = BaseModel(8, 16);
         var session = new MedusaDrafter(MedusaWeights.Random(new MedusaConfig(2, 1, 8, 16), 1)).Begin(model);
 
-        Assert.Throws<InvalidOperationException>(() => session.Draft(1));
+        Assert.Throws<InvalidOperationException>(() => session.Draft(1, 1));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(3, 1)]
+    [InlineData(1, 0)]
+    [InlineData(1, 17)]
+    public void DraftOutsideTheHeadsOrVocabularyIsAnError(int heads, int topK)
+    {
+        var model = BaseModel(8, 16);
+        var session = Commit(new MedusaDrafter(MedusaWeights.Random(new MedusaConfig(2, 1, 8, 16), 1)), model, new float[8]);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.Draft(heads, topK));
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public class MedusaTrainableTests
         var hidden = HiddenOf(model, Prompt);
         var session = trainable.ToDrafter().Begin(model);
         session.Commit(hidden, Enumerable.Range(0, Prompt.Length).ToArray(), [.. Prompt[1..], 2]);
-        var drafted = session.Draft(topK: 3);
+        var drafted = session.Draft(heads: 3, topK: 3);
         var logits = trainable.Logits(hidden);
         for (int k = 0; k < 3; k++)
         {
