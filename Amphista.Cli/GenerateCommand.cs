@@ -62,12 +62,14 @@ public static class GenerateCommand
 
     /// <summary>
     /// What drafting costs next to the base model: the draft pass's multiply-adds for a step that
-    /// commits as many rows as this run's steps did on average.
+    /// commits as many rows as this run's steps did on average and drafts the heads its tree reads.
     /// </summary>
     private static string DraftCostLine(IDrafter drafter, DecodeResult result, Amphista.Model.LlamaConfig config)
     {
         int rows = (int)Math.Round(Math.Max(1, result.MeanAccepted));
-        return $"{drafter.Name} {DraftCost.Describe(drafter.MultiplyAddsPerStep(rows), config)}, committing {rows} rows per step";
+        int heads = result.Accepted.Count == 0 ? 0 : result.Accepted.Max(step => step.TreeDepth);
+        return $"{drafter.Name} {DraftCost.Describe(drafter.MultiplyAddsPerStep(rows, heads), config)}, " +
+            $"committing {rows} rows and drafting {heads} heads per step";
     }
 
     /// <summary>--prompt-ids as given, or --prompt encoded with BOS (inside the Vicuna template with --chat).</summary>

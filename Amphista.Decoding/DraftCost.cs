@@ -24,25 +24,37 @@ public static class DraftCost
         c.NumLayers * DecoderLayer(c.HiddenSize, c.IntermediateSize,
             new LayerShape(c.NumHeads, c.NumKvHeads, c.HeadDim, c.RmsNormEps)) + (long)c.VocabSize * c.HiddenSize;
 
-    /// <summary>Medusa: K·(L·D² + V·D), the residual blocks and the LM-head products on h_t alone.</summary>
-    public static long Medusa(MedusaConfig c)
+    /// <summary>
+    /// Medusa drafting its first h heads: h·(L·D² + V·D), the residual blocks and the LM-head products
+    /// on h_t alone.
+    /// </summary>
+    public static long Medusa(MedusaConfig c, int draftedHeads)
     {
+        CheckHeads(draftedHeads, c.Heads);
         long d = c.HiddenSize;
-        return c.Heads * (c.Layers * d * d + c.VocabSize * d);
+        return draftedHeads * (c.Layers * d * d + c.VocabSize * d);
     }
 
     /// <summary>
-    /// Amphista: per committed row, fusion 2·D² and S stage layers; per draft, B block layers over the
-    /// K head rows, then per head W_k (D²) and the LM-head product (V·D).
+    /// Amphista drafting its first h heads: per committed row, fusion 2·D² and S stage layers; per
+    /// draft, B block layers over all K head rows (every head attends to every other), then per
+    /// drafted head W_k (D²) and the LM-head product (V·D).
     /// </summary>
-    public static long Amphista(AmphistaConfig c, int committedRows)
+    public static long Amphista(AmphistaConfig c, int committedRows, int draftedHeads)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(committedRows);
+        CheckHeads(draftedHeads, c.Heads);
         long d = c.HiddenSize;
         long layer = DecoderLayer(c.HiddenSize, c.AdaptationIntermediateSize, c.Shape);
         long perRow = 2 * d * d + c.Stages * layer;
-        long perHead = c.BlockLayers * layer + d * d + c.VocabSize * d;
-        return committedRows * perRow + c.Heads * perHead;
+        long perDraftedHead = d * d + c.VocabSize * d;
+        return committedRows * perRow + c.Heads * c.BlockLayers * layer + draftedHeads * perDraftedHead;
+    }
+
+    private static void CheckHeads(int draftedHeads, int heads)
+    {
+        if (draftedHeads < 0 || draftedHeads > heads)
+            throw new ArgumentOutOfRangeException(nameof(draftedHeads), $"{draftedHeads} drafted heads of {heads}");
     }
 
     /// <summary>

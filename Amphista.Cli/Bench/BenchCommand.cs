@@ -96,9 +96,10 @@ public static class BenchCommand
         bool stored = Directory.Exists(spec);
         var profile = (stored ? AcceptanceProfile.Load(spec) : null)
             ?? AcceptanceProfile.Measure(model, drafter, profilePrompts, newTokens);
-        double draft = DraftTiming.StepOverhead(model, drafter, profilePrompts, newTokens, curve);
+        var draft = DraftTiming.Measure(model, drafter, profilePrompts, newTokens, curve);
         var choice = HardwareAwareTree.Choose(profile, curve, draft, MaxTreeNodes);
-        log.WriteLine($"{drafter.Name}: a step costs {draft:F2} greedy steps beyond its pass; chose {choice.Tree.Size} nodes {choice.Tree.PathList} " +
+        log.WriteLine($"{drafter.Name}: a step costs {draft.FirstHead:F2} greedy steps beyond its pass drafting one head, " +
+            $"{draft.PerExtraHead:F2} more per further head; chose {choice.Tree.Size} nodes {choice.Tree.PathList} " +
             $"(expected {choice.ExpectedTokens:F2} tokens per step, predicted {choice.PredictedSpeedup:F2}x)");
         if (stored)
         {

@@ -20,10 +20,10 @@ public interface IDrafter
 
     /// <summary>
     /// Multiply-adds of the drafter's weight products in one decoding step that commits
-    /// committedRows positions and drafts once (<see cref="DraftCost"/>); attention score products,
-    /// which grow with the context, are not counted.
+    /// committedRows positions and drafts heads 0..draftedHeads-1 once (<see cref="DraftCost"/>);
+    /// attention score products, which grow with the context, are not counted.
     /// </summary>
-    long MultiplyAddsPerStep(int committedRows);
+    long MultiplyAddsPerStep(int committedRows, int draftedHeads);
 }
 
 /// <summary>The per-generation state of a drafter; Dispose frees its buffers (device memory on a device backend).</summary>

@@ -8,9 +8,10 @@ namespace Amphista.Decoding.Tuning;
 /// probability Π p[i][r_i] (heads treated as independent, as Medusa does), so a tree of nodes
 /// yields E = 1 + Σ nodes Π p expected tokens per step. Nodes are added in decreasing order of that
 /// probability, which keeps every prefix of the order a tree (a child is never likelier than its
-/// parent). Each prefix of n nodes costs overhead + curve(n + 1) greedy steps (the step's work beyond its
-/// pass, <see cref="DraftTiming"/>, plus one pass over the tree); the prefix with the most tokens per
-/// unit of time wins, or greedy decoding itself when no tree beats one token per step.
+/// parent). Each prefix of n nodes reaching depth d costs overhead(d) + curve(n + 1) greedy steps (the
+/// step's work beyond its pass, which grows with the heads drafted, <see cref="DraftOverhead"/>, plus
+/// one pass over the tree); the prefix with the most tokens per unit of time wins, or greedy decoding
+/// itself when no tree beats one token per step.
 /// </summary>
 public static class HardwareAwareTree
 {
@@ -20,17 +21,19 @@ public static class HardwareAwareTree
         public double PredictedSpeedup => ExpectedTokens / RelativeTime;
     }
 
-    /// <param name="draftCost">A step's time beyond its verification pass, in greedy steps.</param>
+    /// <param name="draftCost">A step's time beyond its verification pass, in greedy steps, by tree depth.</param>
     /// <param name="maxNodes">Largest tree considered, root included.</param>
-    public static Choice Choose(AcceptanceProfile profile, PassCostCurve curve, double draftCost, int maxNodes)
+    public static Choice Choose(AcceptanceProfile profile, PassCostCurve curve, DraftOverhead draftCost, int maxNodes)
     {
         var order = NodesByProbability(profile, maxNodes - 1);
         var best = new Choice(DraftTree.RootOnly, 1, curve.CostOf(1));   // greedy decoding itself: no draft
         double expected = 1;
+        int depth = 0;
         for (int n = 1; n <= order.Count; n++)
         {
             expected += order[n - 1].Probability;
-            var candidate = (expected, time: draftCost + curve.CostOf(n + 1));
+            depth = Math.Max(depth, order[n - 1].Path.Length);
+            var candidate = (expected, time: draftCost.At(depth) + curve.CostOf(n + 1));
             if (candidate.expected / candidate.time > best.ExpectedTokens / best.RelativeTime)
                 best = new Choice(DraftTree.FromPaths("auto", [.. order.Take(n).Select(p => p.Path)]), candidate.expected, candidate.time);
         }

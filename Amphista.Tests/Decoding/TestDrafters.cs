@@ -31,7 +31,7 @@ public sealed class ScriptedDrafter(string name, int heads, int[] greedySequence
     public IDraftSession Begin(LlamaModel model) => new Session(this);
 
     /// <summary>A script costs no multiply-adds.</summary>
-    public long MultiplyAddsPerStep(int committedRows) => 0;
+    public long MultiplyAddsPerStep(int committedRows, int draftedHeads) => 0;
 
     private sealed class Session(ScriptedDrafter d) : IDraftSession
     {

@@ -11,13 +11,15 @@ public class HardwareAwareTreeTests
 {
     private static readonly AcceptanceProfile TwoByTwo = new(100, [[0.5, 0.3], [0.5, 0.3]]);
 
+    private static readonly DraftOverhead Free = new(0, 0);
+
     private static PassCostCurve Curve(params double[] relative) =>
         new(128, [.. PassCostCurve.DefaultTokens.Take(relative.Length)], relative);
 
     [Fact]
     public void AFreePassTakesEveryNodeTheProfileCanAccept()
     {
-        var choice = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1, 1, 1, 1, 1), draftCost: 0, maxNodes: 64);
+        var choice = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1, 1, 1, 1, 1), draftCost: Free, maxNodes: 64);
         Assert.Equal("[[0],[1],[0,0],[0,1],[1,0],[1,1]]", choice.Tree.PathList);
         Assert.Equal(1 + 0.5 + 0.3 + 0.25 + 0.15 + 0.15 + 0.09, choice.ExpectedTokens, 1e-12);
         Assert.Equal(choice.ExpectedTokens / 1, choice.PredictedSpeedup, 1e-12);
@@ -26,7 +28,7 @@ public class HardwareAwareTreeTests
     [Fact]
     public void APassThatCostsEveryTokenKeepsGreedyDecoding()
     {
-        var choice = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 2, 4, 8, 16, 32, 64), draftCost: 0, maxNodes: 64);
+        var choice = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 2, 4, 8, 16, 32, 64), draftCost: Free, maxNodes: 64);
         Assert.Equal(1, choice.Tree.Size);
         Assert.Equal(1, choice.PredictedSpeedup, 1e-12);
     }
@@ -34,10 +36,10 @@ public class HardwareAwareTreeTests
     [Fact]
     public void TheNodeLimitAndTheOverheadCutTheTree()
     {
-        var limited = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1, 1, 1, 1, 1), draftCost: 0, maxNodes: 3);
+        var limited = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1, 1, 1, 1, 1), draftCost: Free, maxNodes: 3);
         Assert.Equal("[[0],[1]]", limited.Tree.PathList);
         // Nodes 2.. cost nothing more than node 1 here, yet an overhead larger than their gain keeps the root alone.
-        var costly = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1, 1, 1, 1, 1), draftCost: 1.5, maxNodes: 64);
+        var costly = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1, 1, 1, 1, 1), draftCost: new(1.5, 0), maxNodes: 64);
         Assert.Equal(1, costly.Tree.Size);
     }
 
@@ -46,10 +48,22 @@ public class HardwareAwareTreeTests
     {
         // Two nodes cost 1.0 + 0.1, four 1.3: [[0]] gives 1.5 / 1.1 = 1.36x, [[0],[1],[0,0]] 2.05 / 1.3 = 1.58x,
         // the full six nodes (seven with the root, 1.6 by the curve) 2.44 / 1.7 = 1.44x.
-        var choice = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1.2, 1.6, 3.2, 6.4, 12.8), draftCost: 0.1, maxNodes: 64);
+        var choice = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1.2, 1.6, 3.2, 6.4, 12.8), draftCost: new(0.1, 0), maxNodes: 64);
         Assert.Equal("[[0],[1],[0,0]]", choice.Tree.PathList);
         Assert.Equal(2.05, choice.ExpectedTokens, 1e-12);
         Assert.Equal(1.3, choice.RelativeTime, 1e-12);
+    }
+
+    [Fact]
+    public void EachFurtherHeadDraftedMustPayForItself()
+    {
+        // Free passes. One head costs 0.1: [[0],[1]] gives 1.8 / 1.1 = 1.64x. A second head costs 0.5
+        // more: [[0],[1],[0,0]] 2.05 / 1.6 = 1.28x and the full tree 2.44 / 1.6 = 1.53x, both worse.
+        var choice = HardwareAwareTree.Choose(TwoByTwo, Curve(1, 1, 1, 1, 1, 1, 1), draftCost: new(0.1, 0.5), maxNodes: 64);
+        Assert.Equal("[[0],[1]]", choice.Tree.PathList);
+        Assert.Equal(1.1, choice.RelativeTime, 1e-12);
+        Assert.Equal(0.1 + 2 * 0.5, new DraftOverhead(0.1, 0.5).At(3), 12);
+        Assert.Equal(0, new DraftOverhead(0.1, 0.5).At(0));
     }
 
     [Fact]

@@ -20,7 +20,8 @@ public sealed class AmphistaDrafter(AmphistaWeights weights) : IDrafter
 
     public string Name => "amphista";
 
-    public long MultiplyAddsPerStep(int committedRows) => DraftCost.Amphista(Weights.Config, committedRows);
+    public long MultiplyAddsPerStep(int committedRows, int draftedHeads) =>
+        DraftCost.Amphista(Weights.Config, committedRows, draftedHeads);
 
     /// <summary>
     /// Refuses a base model of another width or vocabulary, or one with more positions than the

@@ -17,7 +17,7 @@ public sealed class MedusaDrafter(MedusaWeights weights) : IDrafter
     public string Name => "medusa";
 
     /// <summary>Medusa reads only h_t, so its cost does not depend on how many rows were committed.</summary>
-    public long MultiplyAddsPerStep(int committedRows) => DraftCost.Medusa(Weights.Config);
+    public long MultiplyAddsPerStep(int committedRows, int draftedHeads) => DraftCost.Medusa(Weights.Config, draftedHeads);
 
     public IDraftSession Begin(LlamaModel model)
     {

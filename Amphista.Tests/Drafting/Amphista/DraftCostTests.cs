@@ -24,11 +24,14 @@ public class DraftCostTests
         // 2 layers + LM head: 2·120 + 10·4.
         Assert.Equal(280, DraftCost.BaseModelStep(Tiny));
         // 3 rows of fusion (2·16) and one stage (120), then 2 heads of block (120), W_k (16), LM head (40).
-        Assert.Equal(3 * (32 + 120) + 2 * (120 + 16 + 40), DraftCost.Amphista(amphista, committedRows: 3));
-        Assert.Equal(808, new AmphistaDrafter(AmphistaWeights.Random(amphista, 1)).MultiplyAddsPerStep(3));
+        Assert.Equal(3 * (32 + 120) + 2 * (120 + 16 + 40), DraftCost.Amphista(amphista, committedRows: 3, draftedHeads: 2));
+        Assert.Equal(808, new AmphistaDrafter(AmphistaWeights.Random(amphista, 1)).MultiplyAddsPerStep(3, 2));
+        // Drafting head 0 only: the block still runs over both head rows; one W_k and one LM-head product.
+        Assert.Equal(3 * (32 + 120) + 2 * 120 + (16 + 40), DraftCost.Amphista(amphista, committedRows: 3, draftedHeads: 1));
         // 2 heads of 3 blocks (16 each) and an LM head (40), whatever was committed.
-        Assert.Equal(2 * (3 * 16 + 40), DraftCost.Medusa(new MedusaConfig(2, 3, 4, 10)));
-        Assert.Equal(0, ScriptedDrafter.Oracle(2, [1, 2, 3], 10).MultiplyAddsPerStep(3));
+        Assert.Equal(2 * (3 * 16 + 40), DraftCost.Medusa(new MedusaConfig(2, 3, 4, 10), draftedHeads: 2));
+        Assert.Equal(0, ScriptedDrafter.Oracle(2, [1, 2, 3], 10).MultiplyAddsPerStep(3, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DraftCost.Medusa(new MedusaConfig(2, 3, 4, 10), draftedHeads: 3));
     }
 
     [Fact]
@@ -42,12 +45,12 @@ public class DraftCostTests
         var amphista = AmphistaConfig.ForBaseModel(Vicuna7B);
         long expected = (2 * 16_777_216 + 2 * layer) + 4 * (layer + 16_777_216 + 131_072_000);
         Assert.Equal(1_839_202_304, expected);
-        Assert.Equal(expected, DraftCost.Amphista(amphista, committedRows: 1));
-        Assert.Equal(5 * (16_777_216 + 131_072_000), DraftCost.Medusa(new MedusaConfig(5, 1, 4096, 32000)));
+        Assert.Equal(expected, DraftCost.Amphista(amphista, committedRows: 1, draftedHeads: 4));
+        Assert.Equal(5 * (16_777_216 + 131_072_000), DraftCost.Medusa(new MedusaConfig(5, 1, 4096, 32000), draftedHeads: 5));
 
         Assert.Equal("draft: 1839.20 MMAC per step (27.8% of one base-model step of 6607.08 MMAC)",
-            DraftCost.Describe(DraftCost.Amphista(amphista, 1), Vicuna7B));
+            DraftCost.Describe(DraftCost.Amphista(amphista, 1, 4), Vicuna7B));
         Assert.Equal("draft: 739.25 MMAC per step (11.2% of one base-model step of 6607.08 MMAC)",
-            DraftCost.Describe(DraftCost.Medusa(new MedusaConfig(5, 1, 4096, 32000)), Vicuna7B));
+            DraftCost.Describe(DraftCost.Medusa(new MedusaConfig(5, 1, 4096, 32000), 5), Vicuna7B));
     }
 }

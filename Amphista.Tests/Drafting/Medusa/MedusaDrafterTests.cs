@@ -174,7 +174,8 @@ public class MedusaDrafterTests
 
         Assert.Equal("medusa", drafter.Name);
         Assert.Equal(3, drafter.Heads);
-        Assert.Equal(3 * (2 * 4 * 4 + 10 * 4), drafter.MultiplyAddsPerStep(committedRows: 3));
+        Assert.Equal(3 * (2 * 4 * 4 + 10 * 4), drafter.MultiplyAddsPerStep(committedRows: 3, draftedHeads: 3));
+        Assert.Equal(2 * 4 * 4 + 10 * 4, drafter.MultiplyAddsPerStep(committedRows: 3, draftedHeads: 1));
     }
 
     private static float[] HeadLogits(MedusaHead head, LlamaModel model, float[] h)
