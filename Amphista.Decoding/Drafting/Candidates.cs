@@ -6,10 +6,16 @@ internal static class Candidates
     /// <summary>The arguments of a Draft: 1..K heads, top 1..V candidates.</summary>
     public static void CheckDraft(int heads, int topK, int drafterHeads, int vocab)
     {
-        if (heads < 1 || heads > drafterHeads)
-            throw new ArgumentOutOfRangeException(nameof(heads), $"{heads} heads of a drafter with {drafterHeads}");
+        CheckHeads(heads, drafterHeads);
         if (topK < 1 || topK > vocab)
             throw new ArgumentOutOfRangeException(nameof(topK), $"top-{topK} of a vocabulary of {vocab}");
+    }
+
+    /// <summary>1..K heads drafted.</summary>
+    public static void CheckHeads(int heads, int drafterHeads)
+    {
+        if (heads < 1 || heads > drafterHeads)
+            throw new ArgumentOutOfRangeException(nameof(heads), $"{heads} heads of a drafter with {drafterHeads}");
     }
 
     /// <summary>candidates when already [heads][topK], else fresh arrays of that shape.</summary>

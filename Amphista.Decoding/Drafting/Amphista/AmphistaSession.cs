@@ -51,6 +51,7 @@ public sealed class AmphistaSession : IDraftSession
     /// </summary>
     public Tensor Logits(int heads)
     {
+        Candidates.CheckHeads(heads, weights.Config.Heads);
         if (Stages.Committed == 0)
             throw new InvalidOperationException("Draft before any Commit: there is no position to draft from");
         var u = block.Forward(Stages.Last);   // [K, D]

@@ -104,6 +104,21 @@ public class ShapeTests
         Assert.Throws<InvalidOperationException>(() => session.Draft(1, 1));
     }
 
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(3, 1)]
+    [InlineData(1, 0)]
+    [InlineData(1, V + 1)]
+    public void DraftOutsideTheHeadsOrVocabularyIsAnError(int heads, int topK)
+    {
+        var model = BaseModel(D, V);
+        var session = FromScratch(new AmphistaDrafter(AmphistaWeights.Random(Config(2, 1), 1)), model,
+            Rand.Tensor(2, D, 2), Tokens(3, V, 3), 2);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => session.Draft(heads, topK));
+        if (topK == 1) Assert.Throws<ArgumentOutOfRangeException>(() => session.Logits(heads));
+    }
+
     [Fact]
     public void CommitsMustContinueWithoutGaps()
     {
