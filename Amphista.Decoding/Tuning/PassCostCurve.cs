@@ -6,9 +6,10 @@ namespace Amphista.Decoding.Tuning;
 
 /// <summary>
 /// The verification cost curve (SPEC §6): the time of one base-model pass over T new tokens after a
-/// context of C tokens, T = 1, 2, 4, …, relative to T = 1. On a CPU a decode pass is bound by reading
-/// the weights, so the first few extra tokens are nearly free; past the machine's compute-to-bandwidth
-/// ratio every token costs its multiply-adds. Drafting trees are chosen from this curve.
+/// context of C tokens, T = 1, 2, 4, …, relative to T = 1. A one-token pass is bound by reading the
+/// weights; each further token adds its multiply-adds, which are nearly free where arithmetic is
+/// plentiful per byte read (a GPU) and cost about half a pass each on a 2-core CPU. Drafting trees are
+/// chosen from this curve.
 /// </summary>
 public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseconds)
 {
@@ -36,8 +37,10 @@ public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseco
     /// in turn, repeats rounds (interleaved, so a slow patch of the machine hurts every T alike); the
     /// median of every timed pass. Decoding runs one tree size step after step, so each run starts
     /// with untimed passes of its own size: on the demo model, one-token passes right after a
-    /// 64-token pass take up to twice their steady time and settle over about six passes, and timed
-    /// there they made every larger pass look cheap (T = 4 measured 1.25 of T = 1 instead of 2.4).
+    /// 64-token pass take up to twice their steady time and settle over about six passes (a few
+    /// milliseconds), and timed there they made every larger pass look cheap (T = 4 measured 1.25 of
+    /// T = 1 instead of about 2). A run settles for 8 passes or 25 ms and times 4 passes or 100 ms,
+    /// whichever comes first (at least one of each), so slow passes of a large model stay affordable.
     /// </summary>
     public static PassCostCurve Measure(LlamaModel model, int context, int[] tokens, int repeats, int seed = 0)
     {
@@ -54,15 +57,21 @@ public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseco
         var times = tokens.Select(_ => new List<double>()).ToArray();
         for (int r = 0; r < repeats; r++)
             for (int i = 0; i < tokens.Length; i++)
-                for (int pass = 0; pass < SettlingPasses + TimedPasses; pass++)
+            {
+                double Pass() => TimePass(model, cache, ids.AsSpan(0, tokens[i]), positions.AsSpan(0, tokens[i]), context, masks[i]);
+                for (double spent = 0, pass = 0; pass < SettlingPasses && spent < SettlingMilliseconds; pass++) spent += Pass();
+                for (double spent = 0, pass = 0; pass < TimedPasses && spent < TimingMilliseconds; pass++)
                 {
-                    double ms = TimePass(model, cache, ids.AsSpan(0, tokens[i]), positions.AsSpan(0, tokens[i]), context, masks[i]);
-                    if (pass >= SettlingPasses) times[i].Add(ms);
+                    double ms = Pass();
+                    times[i].Add(ms);
+                    spent += ms;
                 }
+            }
         return new PassCostCurve(context, tokens, [.. times.Select(Statistics.Median)]);
     }
 
     private const int SettlingPasses = 8, TimedPasses = 4;
+    private const double SettlingMilliseconds = 25, TimingMilliseconds = 100;
 
     private static double TimePass(LlamaModel model, KvCache cache, ReadOnlySpan<int> ids, ReadOnlySpan<int> positions,
         int context, AttentionMask mask)
