@@ -1,5 +1,4 @@
 using Amphista.Model.Checkpoints;
-using Amphista.Model.Llama;
 using Amphista.Tensors;
 
 namespace Amphista.Cli;
@@ -28,16 +27,9 @@ public static class ForwardCommand
         var logits = model.Logits(hidden);                                               // [T, V]
         SafeTensorsWriter.WriteF32(outPath,
         [
-            ("logits", [logits.Rows, logits.Cols], OnHost(model, logits)),
-            ("hidden", [hidden.Rows, hidden.Cols], OnHost(model, hidden)),
+            ("logits", [logits.Rows, logits.Cols], model.Kernels.ToHost(logits).Data),
+            ("hidden", [hidden.Rows, hidden.Cols], model.Kernels.ToHost(hidden).Data),
         ]);
         return 0;
-    }
-
-    private static float[] OnHost(LlamaModel model, Tensor t)
-    {
-        var values = new float[t.Rows * t.Cols];
-        model.Kernels.Download(t, values);
-        return values;
     }
 }

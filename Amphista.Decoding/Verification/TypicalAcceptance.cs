@@ -42,8 +42,7 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
     private Tensor Probabilities(LlamaModel model, Tensor hidden)
     {
         using var logits = model.Logits(hidden);           // [N, V] in the backend's memory
-        var probs = new Tensor(logits.Rows, logits.Cols);  // [N, V]
-        model.Kernels.Download(logits, probs.Span);
+        var probs = model.Kernels.ToHost(logits);          // [N, V]
         for (int i = 0; i < probs.Rows * probs.Cols; i++) probs.Data[i] /= temperature;
         new ReferenceKernels().Softmax(probs);
         return probs;

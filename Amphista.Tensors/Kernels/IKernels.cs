@@ -94,4 +94,12 @@ public interface IKernels
         Shapes.CheckLength(host.Length, src);
         src.Span.CopyTo(host);
     }
+
+    /// <summary>A new host tensor [T, N] (its Data exactly T·N long) holding src, through <see cref="Download"/>.</summary>
+    Tensor ToHost(Tensor src)
+    {
+        var host = new Tensor(src.Rows, src.Cols);
+        Download(src, host.Span);
+        return host;
+    }
 }

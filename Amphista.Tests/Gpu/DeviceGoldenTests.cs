@@ -1,6 +1,7 @@
 using Amphista.Decoding;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
 using Amphista.Tests.Model;
 using Amphista.Tests.Support;
 
@@ -46,10 +47,5 @@ public class DeviceGoldenTests(SimulatorBackendFixture sim)
         return first;
     }
 
-    private Tensor OnHost(Tensor t)
-    {
-        var host = new Tensor(t.Rows, t.Cols);
-        sim.Backend.Download(t, host.Span);
-        return host;
-    }
+    private Tensor OnHost(Tensor t) => ((IKernels)sim.Backend).ToHost(t);
 }
