@@ -29,19 +29,15 @@ public class MatMulBenchmarks
     public static IEnumerable<int> ThreadCounts => BenchInputs.ThreadCounts();
 
     private CpuKernels kernels = null!;
-    private Tensor x = null!;          // [T, D]
-    private WeightMatrix w = null!;    // [O, D]
-    private Tensor y = null!;          // [T, O]
+    private ProductOperands p = null!;   // x [T, D], W [O, D], y [T, O]
 
     [GlobalSetup]
     public void Setup()
     {
         kernels = new CpuKernels(Threads);
-        x = BenchInputs.Activations(Rows, Width, seed: 1);
-        w = BenchInputs.Weights(Outputs, Width, Type, seed: 2);
-        y = new Tensor(Rows, Outputs);
+        p = BenchInputs.Product(Rows, Outputs, Width, Type);
     }
 
     [Benchmark]
-    public void MatMul() => kernels.MatMul(x, w, y);
+    public void MatMul() => kernels.MatMul(p.X, p.W, p.Y);
 }

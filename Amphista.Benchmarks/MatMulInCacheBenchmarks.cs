@@ -17,20 +17,12 @@ public class MatMulInCacheBenchmarks
     [Params(1, 2, 3, 4)]
     public int Rows { get; set; }      // T
 
-    private CpuKernels kernels = null!;
-    private Tensor x = null!;          // [T, D]
-    private WeightMatrix w = null!;    // [O, D]
-    private Tensor y = null!;          // [T, O]
+    private readonly CpuKernels kernels = new(1);
+    private ProductOperands p = null!;   // x [T, D], W [O, D], y [T, O]
 
     [GlobalSetup]
-    public void Setup()
-    {
-        kernels = new CpuKernels(1);
-        x = BenchInputs.Activations(Rows, Width, seed: 1);
-        w = BenchInputs.Weights(Outputs, Width, DType.BF16, seed: 2);
-        y = new Tensor(Rows, Outputs);
-    }
+    public void Setup() => p = BenchInputs.Product(Rows, Outputs, Width, DType.BF16);
 
     [Benchmark]
-    public void MatMul() => kernels.MatMul(x, w, y);
+    public void MatMul() => kernels.MatMul(p.X, p.W, p.Y);
 }

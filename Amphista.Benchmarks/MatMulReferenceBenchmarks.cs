@@ -18,21 +18,14 @@ public class MatMulReferenceBenchmarks
 
     private readonly ReferenceKernels reference = new();
     private readonly CpuKernels fast = new(1);
-    private Tensor x = null!;          // [4, D]
-    private WeightMatrix w = null!;    // [O, D]
-    private Tensor y = null!;          // [4, O]
+    private ProductOperands p = null!;   // x [4, D], W [O, D], y [4, O]
 
     [GlobalSetup]
-    public void Setup()
-    {
-        x = BenchInputs.Activations(4, Size, seed: 1);
-        w = BenchInputs.Weights(Size, Size, Type, seed: 2);
-        y = new Tensor(4, Size);
-    }
+    public void Setup() => p = BenchInputs.Product(4, Size, Size, Type);
 
     [Benchmark(Baseline = true)]
-    public void ReferenceMatMul() => reference.MatMul(x, w, y);
+    public void ReferenceMatMul() => reference.MatMul(p.X, p.W, p.Y);
 
     [Benchmark]
-    public void FastMatMul() => fast.MatMul(x, w, y);
+    public void FastMatMul() => fast.MatMul(p.X, p.W, p.Y);
 }
