@@ -8,13 +8,16 @@ namespace Amphista.Tensors.Kernels;
 /// independent outputs only (output features, rows, heads), never inside a sum. Each output is
 /// computed by the same code whatever T or the thread count, so results are batch-invariant.
 /// </summary>
-public sealed class CpuKernels(int threads) : IKernels
+public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernels
 {
     private readonly WorkerPool pool = new(Math.Max(1, threads));
     private readonly MatMulWork matMul = new();
     private readonly AttentionWork attention = new();
 
     public int Threads { get; } = Math.Max(1, threads);
+
+    /// <summary>The vector width these kernels run at (the same bits at every width; SPEC §2).</summary>
+    public VectorWidth Width { get; } = width ?? VectorWidth.Widest;
 
     public void MatMul(Tensor x, WeightMatrix w, Tensor y)
     {
