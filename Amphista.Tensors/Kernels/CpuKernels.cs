@@ -1,33 +1,31 @@
 using System.Numerics.Tensors;
-using System.Runtime.Intrinsics;
 
 namespace Amphista.Tensors.Kernels;
 
 /// <summary>
-/// Fast CPU kernels: Vector512 inner loops (<see cref="FixedOrderSimd"/>) and threads across
-/// independent outputs only (output features, rows, heads), never inside a sum. Each output is
-/// computed by the same code whatever T or the thread count, so results are batch-invariant.
+/// Fast CPU kernels: vector inner loops at one width (<see cref="VectorWidth"/>: the widest this
+/// machine accelerates unless told otherwise) and threads across independent outputs only (output
+/// features, rows, heads), never inside a sum. Each output is summed in <see cref="ReductionOrder"/>
+/// whatever T, the width or the thread count, so results are batch-invariant and equal the reference
+/// kernels bit for bit.
 /// </summary>
 public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernels
 {
     private readonly WorkerPool pool = new(Math.Max(1, threads));
-    private readonly MatMulWork matMul = new();
-    private readonly AttentionWork attention = new();
+    private readonly object matMulGate = new(), attentionGate = new();
 
     public int Threads { get; } = Math.Max(1, threads);
 
     /// <summary>The vector width these kernels run at (the same bits at every width; SPEC §2).</summary>
     public VectorWidth Width { get; } = width ?? VectorWidth.Widest;
 
+    private readonly VectorKernels vector = VectorKernels.For(width ?? VectorWidth.Widest);
+
     public void MatMul(Tensor x, WeightMatrix w, Tensor y)
     {
         Shapes.CheckMatMul(x, w, y);
         // Threads split the output features; each weight row is read once for all T rows.
-        lock (matMul)
-        {
-            matMul.Set(x, w, y);
-            ForChunks(w.Rows, minPerThread: 16, matMul);
-        }
+        lock (matMulGate) ForChunks(w.Rows, minPerThread: 16, vector.MatMul(x, w, y));
     }
 
     public void Add(Tensor x, Tensor delta)
@@ -45,9 +43,7 @@ public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernel
     public void Silu(Tensor x, Tensor y)
     {
         Shapes.CheckSame(x, y, y);
-        int n = x.Rows * x.Cols, i = 0;
-        for (; i <= n - 16; i += 16) FixedExp.Silu(Vector512.Create(x.Data.AsSpan(i))).CopyTo(y.Data.AsSpan(i));
-        for (; i < n; i++) y.Data[i] = FixedExp.Silu(x.Data[i]);
+        vector.Silu(x.Span, y.Span);
     }
 
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
@@ -55,7 +51,7 @@ public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernel
         Shapes.CheckRmsNorm(x, weight, y);
         for (int t = 0; t < x.Rows; t++)
         {
-            float scale = 1f / MathF.Sqrt(FixedOrderSimd.SumOfSquares(x.Row(t)) / x.Cols + eps);
+            float scale = 1f / MathF.Sqrt(vector.SumOfSquares(x.Row(t)) / x.Cols + eps);
             TensorPrimitives.Multiply(x.Row(t), scale, y.Row(t));
             TensorPrimitives.Multiply(y.Row(t), weight, y.Row(t));
         }
@@ -73,7 +69,7 @@ public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernel
             {
                 var lower = x.Row(t).Slice(head * table.HeadDim, half);
                 var upper = x.Row(t).Slice(head * table.HeadDim + half, half);
-                RotatePair(lower, upper, cos, sin);
+                vector.Rotate(lower, upper, cos, sin);
             }
         }
     }
@@ -81,10 +77,7 @@ public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernel
     public void SwiGlu(Tensor gate, Tensor up, Tensor y)
     {
         Shapes.CheckSame(gate, up, y);
-        int n = gate.Rows * gate.Cols, i = 0;
-        for (; i <= n - 16; i += 16)
-            (FixedExp.Silu(Vector512.Create(gate.Data.AsSpan(i))) * Vector512.Create(up.Data.AsSpan(i))).CopyTo(y.Data.AsSpan(i));
-        for (; i < n; i++) y.Data[i] = FixedExp.Silu(gate.Data[i]) * up.Data[i];
+        vector.SwiGlu(gate.Span, up.Span, y.Span);
     }
 
     public void Softmax(Tensor x)
@@ -93,19 +86,15 @@ public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernel
         {
             var row = x.Row(t);
             float max = TensorPrimitives.Max(row);
-            for (int i = 0; i < row.Length; i++) row[i] = MathF.Exp(row[i] - max);
-            TensorPrimitives.Divide(row, FixedOrderSimd.Sum(row), row);
+            vector.ExpShifted(row, max);
+            TensorPrimitives.Divide(row, vector.Sum(row), row);
         }
     }
 
     public void Attention(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim, Tensor y)
     {
         Shapes.CheckAttention(q, k, v, mask, headDim, y);
-        lock (attention)
-        {
-            attention.Set(q, k, v, mask, headDim, y);
-            ForChunks(q.Cols / headDim, minPerThread: 1, attention);
-        }
+        lock (attentionGate) ForChunks(q.Cols / headDim, minPerThread: 1, vector.Attention(q, k, v, mask, headDim, y));
     }
 
     public int Argmax(ReadOnlySpan<float> x)
@@ -142,26 +131,6 @@ public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernel
             values[at] = v;
             indices[at] = i;
             if (kept < k) kept++;
-        }
-    }
-
-    private static void RotatePair(Span<float> lower, Span<float> upper, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
-    {
-        int i = 0;
-        for (; i <= lower.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-        {
-            var x1 = Vector512.Create(lower.Slice(i));
-            var x2 = Vector512.Create(upper.Slice(i));
-            var c = Vector512.Create(cos.Slice(i));
-            var s = Vector512.Create(sin.Slice(i));
-            (x1 * c - x2 * s).CopyTo(lower.Slice(i));
-            (x2 * c + x1 * s).CopyTo(upper.Slice(i));
-        }
-        for (; i < lower.Length; i++)
-        {
-            float x1 = lower[i], x2 = upper[i];
-            lower[i] = x1 * cos[i] - x2 * sin[i];
-            upper[i] = x2 * cos[i] + x1 * sin[i];
         }
     }
 

@@ -1,14 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Amphista.Tensors.Kernels;
 
 /// <summary>
-/// The threaded parts of <see cref="CpuKernels"/>, one reusable instance per operation: the caller
-/// fills the operands under the instance's lock, then the worker pool runs index ranges of it.
+/// The threaded parts of <see cref="CpuKernels"/> at vector width V, one reusable instance per
+/// operation: the caller fills the operands under the instance's lock, then the worker pool runs
+/// index ranges of it.
 /// </summary>
-internal sealed unsafe class MatMulWork : IPartitioned
+internal sealed unsafe class MatMulWork<V, TVec> : IPartitioned where V : struct, IVectorOps<TVec> where TVec : struct
 {
     private Tensor? x, y;        // [T, D], [T, O]
     private WeightMatrix? w;     // [O, D]
@@ -22,20 +22,21 @@ internal sealed unsafe class MatMulWork : IPartitioned
         fixed (float* px = xs.Data, py = ys.Data)
         {
             if (ws.F32 is { } f32)
-                fixed (float* pw = f32) TiledProduct.Run(new F32Pointer(pw), px, py, xs.Rows, xs.Cols, ys.Cols, begin, stop);
+                fixed (float* pw = f32) TiledProduct<V, TVec>.Run(new F32Pointer(pw), px, py, xs.Rows, xs.Cols, ys.Cols, begin, stop);
             else
-                fixed (ushort* pw = ws.BF16) TiledProduct.Run(new BF16Pointer(pw), px, py, xs.Rows, xs.Cols, ys.Cols, begin, stop);
+                fixed (ushort* pw = ws.BF16) TiledProduct<V, TVec>.Run(new BF16Pointer(pw), px, py, xs.Rows, xs.Cols, ys.Cols, begin, stop);
         }
     }
 }
 
 /// <summary>
-/// Attention jobs, one per query head. Each row's operations (scores in slot order, their maximum,
-/// exp, sum, then the weighted values in slot order) read only that row's query and visible slots,
-/// so a T-row call has the bits of T one-row calls. Rows walk the cache through refs rather than
-/// row spans: at the demo model's head size a slot is four vectors, and slicing cost more than them.
+/// Attention jobs, one per query head, at vector width V. Each row's operations (scores in slot
+/// order, their maximum, exp, sum, then the weighted values in slot order) read only that row's query
+/// and visible slots, so a T-row call has the bits of T one-row calls. Rows walk the cache through
+/// refs rather than row spans: at the demo model's head size a slot is a few vectors, and slicing
+/// cost more than them.
 /// </summary>
-internal sealed class AttentionWork : IPartitioned
+internal sealed class AttentionWork<V, TVec> : IPartitioned where V : struct, IVectorOps<TVec> where TVec : struct
 {
     // Per thread, grown by doubling: no allocation in a steady decoding loop.
     [ThreadStatic] private static float[]? threadScores;   // [S] one row's visible scores, in slot order
@@ -70,49 +71,50 @@ internal sealed class AttentionWork : IPartitioned
         for (int s = 0; s < visible.Length; s++)
         {
             if (!visible[s]) continue;
-            float score = FixedOrderSimd.Dot(ref query, ref Unsafe.Add(ref keys, s * kvCols + kvOff), headDim) * scale;
+            float score = FixedOrderSimd<V, TVec>.Dot(ref query, ref Unsafe.Add(ref keys, s * kvCols + kvOff), headDim) * scale;
             scores[count++] = score;
             max = MathF.Max(max, score);
         }
         var own = scores.AsSpan(0, count);
-        FixedExp.ExpShifted(own, max);
-        float sum = FixedOrderSimd.Sum(own);
+        FixedExp.ExpShifted<V, TVec>(own, max);
+        float sum = FixedOrderSimd<V, TVec>.Sum(ref scores[0], count);
         WeightedValues(y!.Data.AsSpan(at, headDim), scores, sum, visible, ref Unsafe.Add(ref values, kvOff), kvCols);
     }
 
     /// <summary>
     /// output [Dh] = Σ_s (e_s / sum) v_s over the visible slots in increasing order, each element
-    /// one fused multiply-add per slot starting from zero. Blocks of 64 columns stay in four
+    /// one fused multiply-add per slot starting from zero. Blocks of four vectors of columns stay in
     /// registers across the slots; the columns past the last block go through memory. Either way
-    /// each element sees the same operations, so its bits do not depend on Dh's blocking.
+    /// each element sees the same operations, so its bits depend on neither Dh's blocking nor the width.
     /// </summary>
     private static void WeightedValues(Span<float> output, float[] scores, float sum, ReadOnlySpan<bool> visible,
         ref float values, int kvCols)
     {
-        int n = output.Length, c = 0;
-        for (; c <= n - 64; c += 64)
+        int n = output.Length, c = 0, block = 4 * V.Lanes;
+        ref float o = ref MemoryMarshal.GetReference(output);
+        for (; c <= n - block; c += block)
         {
-            Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            TVec a0 = V.Zero, a1 = V.Zero, a2 = V.Zero, a3 = V.Zero;
             for (int s = 0, j = 0; s < visible.Length; s++)
             {
                 if (!visible[s]) continue;
-                var p = Vector512.Create(scores[j++] / sum);
+                var p = V.Create(scores[j++] / sum);
                 ref float row = ref Unsafe.Add(ref values, s * kvCols + c);
-                a0 = Vector512.FusedMultiplyAdd(p, Vector512.LoadUnsafe(ref row), a0);
-                a1 = Vector512.FusedMultiplyAdd(p, Vector512.LoadUnsafe(ref row, 16), a1);
-                a2 = Vector512.FusedMultiplyAdd(p, Vector512.LoadUnsafe(ref row, 32), a2);
-                a3 = Vector512.FusedMultiplyAdd(p, Vector512.LoadUnsafe(ref row, 48), a3);
+                a0 = V.FusedMultiplyAdd(p, V.Load(ref row, 0), a0);
+                a1 = V.FusedMultiplyAdd(p, V.Load(ref row, V.Lanes), a1);
+                a2 = V.FusedMultiplyAdd(p, V.Load(ref row, 2 * V.Lanes), a2);
+                a3 = V.FusedMultiplyAdd(p, V.Load(ref row, 3 * V.Lanes), a3);
             }
-            a0.CopyTo(output[c..]);
-            a1.CopyTo(output[(c + 16)..]);
-            a2.CopyTo(output[(c + 32)..]);
-            a3.CopyTo(output[(c + 48)..]);
+            V.Store(a0, ref o, c);
+            V.Store(a1, ref o, c + V.Lanes);
+            V.Store(a2, ref o, c + 2 * V.Lanes);
+            V.Store(a3, ref o, c + 3 * V.Lanes);
         }
         if (c == n) return;
         var rest = output[c..];
         rest.Clear();
         for (int s = 0, j = 0; s < visible.Length; s++)
             if (visible[s])
-                FixedOrderSimd.MultiplyAdd(ref rest[0], scores[j++] / sum, ref Unsafe.Add(ref values, s * kvCols + c), rest.Length);
+                FixedOrderSimd<V, TVec>.MultiplyAdd(ref rest[0], scores[j++] / sum, ref Unsafe.Add(ref values, s * kvCols + c), rest.Length);
     }
 }

@@ -1,10 +1,11 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Amphista.Tensors.Kernels;
 
 /// <summary>
-/// e^x for the fast kernels, sixteen lanes at a time, with a scalar twin that performs the same float
+/// e^x for every kernel, at any vector width, with a scalar twin that performs the same float
 /// operations in the same order (multiplies, fused multiply-adds, round-to-nearest-even): an element
 /// gets the same bits whether it falls in the vector body or the tail, so results never depend on a
 /// row's length or alignment (batch invariance). Cephes' expf: x = k·ln2 + r with |r| ≤ ln2/2 (ln2 in
@@ -20,39 +21,81 @@ public static class FixedExp
     private const float P3 = 4.1665795894e-2f, P4 = 1.6666665459e-1f, P5 = 5.0000001201e-1f;
     private const float Lowest = -87.33654f, Highest = 88.37f;   // 2^k stays a normal float: -126 ≤ k ≤ 127
 
-    /// <summary>x[i] = e^(x[i] − shift), in place.</summary>
-    public static void ExpShifted(Span<float> x, float shift)
+    /// <summary>x[i] = e^(x[i] − shift), in place, at the given vector width (every width gives the same bits).</summary>
+    public static void ExpShifted(Span<float> x, float shift, VectorWidth width)
+    {
+        switch (width.Bits)
+        {
+            case 512: ExpShifted<Simd512, Vector512<float>>(x, shift); break;
+            case 256: ExpShifted<Simd256, Vector256<float>>(x, shift); break;
+            case 128: ExpShifted<Simd128, Vector128<float>>(x, shift); break;
+            default: ExpShifted<SimdScalar, float>(x, shift); break;
+        }
+    }
+
+    /// <summary>y[i] = SiLU(x[i]) at the given vector width (every width gives the same bits).</summary>
+    public static void Silu(ReadOnlySpan<float> x, Span<float> y, VectorWidth width)
+    {
+        switch (width.Bits)
+        {
+            case 512: Silu<Simd512, Vector512<float>>(x, y); break;
+            case 256: Silu<Simd256, Vector256<float>>(x, y); break;
+            case 128: Silu<Simd128, Vector128<float>>(x, y); break;
+            default: Silu<SimdScalar, float>(x, y); break;
+        }
+    }
+
+    internal static void ExpShifted<V, TVec>(Span<float> x, float shift) where V : struct, IVectorOps<TVec> where TVec : struct
     {
         int i = 0;
-        var s = Vector512.Create(shift);
-        ref float p = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-        for (; i <= x.Length - 16; i += 16)
-            Exp(Vector512.LoadUnsafe(ref p, (nuint)i) - s).StoreUnsafe(ref p, (nuint)i);
+        var s = V.Create(shift);
+        ref float p = ref MemoryMarshal.GetReference(x);
+        for (; i <= x.Length - V.Lanes; i += V.Lanes) V.Store(Exp<V, TVec>(V.Subtract(V.Load(ref p, i), s)), ref p, i);
         for (; i < x.Length; i++) x[i] = Exp(x[i] - shift);
     }
 
-    /// <summary>SiLU(g) = g / (1 + e^−g), lanes and tail alike.</summary>
-    public static Vector512<float> Silu(Vector512<float> g) => g / (Vector512<float>.One + Exp(-g));
+    internal static void Silu<V, TVec>(ReadOnlySpan<float> x, Span<float> y) where V : struct, IVectorOps<TVec> where TVec : struct
+    {
+        int i = 0;
+        ref float px = ref MemoryMarshal.GetReference(x), py = ref MemoryMarshal.GetReference(y);
+        for (; i <= x.Length - V.Lanes; i += V.Lanes) V.Store(Silu<V, TVec>(V.Load(ref px, i)), ref py, i);
+        for (; i < x.Length; i++) y[i] = Silu(x[i]);
+    }
+
+    /// <summary>y[i] = SiLU(gate[i]) · up[i].</summary>
+    internal static void SwiGlu<V, TVec>(ReadOnlySpan<float> gate, ReadOnlySpan<float> up, Span<float> y)
+        where V : struct, IVectorOps<TVec> where TVec : struct
+    {
+        int i = 0;
+        ref float pg = ref MemoryMarshal.GetReference(gate), pu = ref MemoryMarshal.GetReference(up), py = ref MemoryMarshal.GetReference(y);
+        for (; i <= gate.Length - V.Lanes; i += V.Lanes)
+            V.Store(V.Multiply(Silu<V, TVec>(V.Load(ref pg, i)), V.Load(ref pu, i)), ref py, i);
+        for (; i < gate.Length; i++) y[i] = Silu(gate[i]) * up[i];
+    }
+
+    /// <summary>SiLU(g) = g / (1 + e^−g), lanes and scalar alike.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec Silu<V, TVec>(TVec g) where V : struct, IVectorOps<TVec> where TVec : struct =>
+        V.Divide(g, V.Add(V.Create(1f), Exp<V, TVec>(V.Negate(g))));
 
     public static float Silu(float g) => g / (1f + Exp(-g));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Exp(Vector512<float> x)
+    internal static TVec Exp<V, TVec>(TVec x) where V : struct, IVectorOps<TVec> where TVec : struct
     {
-        var k = Vector512.Round(x * Vector512.Create(Log2E));
-        var r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Hi), x);
-        r = Vector512.FusedMultiplyAdd(k, Vector512.Create(-Ln2Lo), r);
-        var y = Vector512.FusedMultiplyAdd(Vector512.Create(P0), r, Vector512.Create(P1));
-        y = Vector512.FusedMultiplyAdd(y, r, Vector512.Create(P2));
-        y = Vector512.FusedMultiplyAdd(y, r, Vector512.Create(P3));
-        y = Vector512.FusedMultiplyAdd(y, r, Vector512.Create(P4));
-        y = Vector512.FusedMultiplyAdd(y, r, Vector512.Create(P5));
-        y = Vector512.FusedMultiplyAdd(y, r * r, r) + Vector512<float>.One;
-        var scale = Vector512.ShiftLeft(Vector512.ConvertToInt32(k) + Vector512.Create(127), 23).AsSingle();
-        var e = y * scale;
-        e = Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(Lowest)), Vector512<float>.Zero, e);
-        e = Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512.Create(Highest)), Vector512.Create(float.PositiveInfinity), e);
-        return Vector512.ConditionalSelect(Vector512.Equals(x, x), e, x);   // NaN stays NaN
+        var k = V.Round(V.Multiply(x, V.Create(Log2E)));
+        var r = V.FusedMultiplyAdd(k, V.Create(-Ln2Hi), x);
+        r = V.FusedMultiplyAdd(k, V.Create(-Ln2Lo), r);
+        var y = V.FusedMultiplyAdd(V.Create(P0), r, V.Create(P1));
+        y = V.FusedMultiplyAdd(y, r, V.Create(P2));
+        y = V.FusedMultiplyAdd(y, r, V.Create(P3));
+        y = V.FusedMultiplyAdd(y, r, V.Create(P4));
+        y = V.FusedMultiplyAdd(y, r, V.Create(P5));
+        y = V.Add(V.FusedMultiplyAdd(y, V.Multiply(r, r), r), V.Create(1f));
+        var e = V.Multiply(y, V.PowerOfTwo(k));
+        e = V.WhereLess(x, Lowest, 0f, e);
+        e = V.WhereGreater(x, Highest, float.PositiveInfinity, e);
+        return V.KeepNaN(x, e);
     }
 
     public static float Exp(float x)

@@ -1,21 +1,21 @@
 namespace Amphista.Tensors.Kernels;
 
 /// <summary>
-/// The specification of every kernel: plain loops, one multiply-add at a time, in index order.
-/// Slow on purpose; the fast kernels are tested against these (llm.c's "algorithmic reference").
+/// The specification of every kernel: plain loops, every sum in <see cref="ReductionOrder"/>, every
+/// exponential by <see cref="FixedExp"/>'s scalar arithmetic. Slow on purpose; the fast kernels are
+/// tested against these bit for bit at every vector width (llm.c's "algorithmic reference").
 /// </summary>
 public sealed class ReferenceKernels : IKernels
 {
     public void MatMul(Tensor x, WeightMatrix w, Tensor y)
     {
         Shapes.CheckMatMul(x, w, y);
-        for (int t = 0; t < x.Rows; t++)
-            for (int o = 0; o < w.Rows; o++)
-            {
-                float sum = 0f;
-                for (int d = 0; d < w.Cols; d++) sum += w[o, d] * x[t, d];
-                y[t, o] = sum;
-            }
+        var row = new float[w.Cols];   // [D] weight row o, widened to float32
+        for (int o = 0; o < w.Rows; o++)
+        {
+            w.ReadRow(o, row);
+            for (int t = 0; t < x.Rows; t++) y[t, o] = ReductionOrder.Dot(x.Row(t), row);
+        }
     }
 
     public void Add(Tensor x, Tensor delta)
@@ -34,7 +34,7 @@ public sealed class ReferenceKernels : IKernels
     public void Silu(Tensor x, Tensor y)
     {
         Shapes.CheckSame(x, y, y);
-        for (int i = 0; i < x.Rows * x.Cols; i++) y.Data[i] = Silu(x.Data[i]);
+        for (int i = 0; i < x.Rows * x.Cols; i++) y.Data[i] = FixedExp.Silu(x.Data[i]);
     }
 
     public void RmsNorm(Tensor x, float[] weight, float eps, Tensor y)
@@ -42,8 +42,7 @@ public sealed class ReferenceKernels : IKernels
         Shapes.CheckRmsNorm(x, weight, y);
         for (int t = 0; t < x.Rows; t++)
         {
-            float sumSquares = 0f;
-            for (int d = 0; d < x.Cols; d++) sumSquares += x[t, d] * x[t, d];
+            float sumSquares = ReductionOrder.Dot(x.Row(t), x.Row(t));
             float scale = 1f / MathF.Sqrt(sumSquares / x.Cols + eps);
             for (int d = 0; d < x.Cols; d++) y[t, d] = weight[d] * (x[t, d] * scale);
         }
@@ -69,7 +68,7 @@ public sealed class ReferenceKernels : IKernels
     {
         Shapes.CheckSame(gate, up, y);
         for (int i = 0; i < gate.Rows * gate.Cols; i++)
-            y.Data[i] = Silu(gate.Data[i]) * up.Data[i];
+            y.Data[i] = FixedExp.Silu(gate.Data[i]) * up.Data[i];
     }
 
     public void Softmax(Tensor x)
@@ -79,12 +78,8 @@ public sealed class ReferenceKernels : IKernels
             var row = x.Row(t);
             float max = float.NegativeInfinity;
             for (int i = 0; i < row.Length; i++) max = MathF.Max(max, row[i]);
-            float sum = 0f;
-            for (int i = 0; i < row.Length; i++)
-            {
-                row[i] = MathF.Exp(row[i] - max);
-                sum += row[i];
-            }
+            for (int i = 0; i < row.Length; i++) row[i] = FixedExp.Exp(row[i] - max);
+            float sum = ReductionOrder.Sum(row);
             for (int i = 0; i < row.Length; i++) row[i] /= sum;
         }
     }
@@ -94,32 +89,26 @@ public sealed class ReferenceKernels : IKernels
         Shapes.CheckAttention(q, k, v, mask, headDim, y);
         int heads = q.Cols / headDim, group = heads / (k.Cols / headDim);
         float scale = 1f / MathF.Sqrt(headDim);
-        var scores = new float[mask.Slots];   // [S]
+        var scores = new float[mask.Slots];   // [S] the visible slots' scores, in slot order
         for (int t = 0; t < q.Rows; t++)
             for (int h = 0; h < heads; h++)
             {
-                int qOff = h * headDim, kvOff = h / group * headDim;
+                int qOff = h * headDim, kvOff = h / group * headDim, count = 0;
+                var query = q.Row(t).Slice(qOff, headDim);
                 float max = float.NegativeInfinity;
                 for (int s = 0; s < mask.Slots; s++)
                 {
                     if (!mask[t, s]) continue;
-                    float dot = 0f;
-                    for (int i = 0; i < headDim; i++) dot += q[t, qOff + i] * k[s, kvOff + i];
-                    scores[s] = dot * scale;
-                    max = MathF.Max(max, scores[s]);
+                    scores[count] = ReductionOrder.Dot(query, k.Row(s).Slice(kvOff, headDim)) * scale;
+                    max = MathF.Max(max, scores[count++]);
                 }
-                float sum = 0f;
-                for (int s = 0; s < mask.Slots; s++)
-                {
-                    if (!mask[t, s]) continue;
-                    scores[s] = MathF.Exp(scores[s] - max);
-                    sum += scores[s];
-                }
+                for (int j = 0; j < count; j++) scores[j] = FixedExp.Exp(scores[j] - max);
+                float sum = ReductionOrder.Sum(scores.AsSpan(0, count));
                 for (int i = 0; i < headDim; i++)
                 {
                     float acc = 0f;
-                    for (int s = 0; s < mask.Slots; s++)
-                        if (mask[t, s]) acc += scores[s] / sum * v[s, kvOff + i];
+                    for (int s = 0, j = 0; s < mask.Slots; s++)
+                        if (mask[t, s]) acc = MathF.FusedMultiplyAdd(scores[j++] / sum, v[s, kvOff + i], acc);
                     y[t, qOff + i] = acc;
                 }
             }
@@ -148,7 +137,4 @@ public sealed class ReferenceKernels : IKernels
             indices[j] = best;
         }
     }
-
-    /// <summary>SiLU(g) = g / (1 + e^-g) with the library's scalar exp.</summary>
-    private static float Silu(float g) => g / (1f + MathF.Exp(-g));
 }

@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Amphista.Tensors.Kernels;
 
-/// <summary>A weight matrix W [O, D] read 16 floats at a time from element index i, whatever its stored type.</summary>
+/// <summary>A weight matrix W [O, D] read a vector at a time from element index i, whatever its stored type.</summary>
 internal unsafe interface IWeightPointer
 {
-    Vector512<float> Load16(nint i);
+    TVec Load<V, TVec>(nint i) where V : struct, IVectorOps<TVec> where TVec : struct;
+
     float Load1(nint i);
 
     /// <summary>Asks for the cache line holding element i ahead of its use (where the CPU has such a hint).</summary>
@@ -17,7 +17,7 @@ internal unsafe interface IWeightPointer
 internal readonly unsafe struct F32Pointer(float* p) : IWeightPointer
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<float> Load16(nint i) => Vector512.Load(p + i);
+    public TVec Load<V, TVec>(nint i) where V : struct, IVectorOps<TVec> where TVec : struct => V.Load(ref *p, i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Load1(nint i) => p[i];
@@ -33,8 +33,7 @@ internal readonly unsafe struct F32Pointer(float* p) : IWeightPointer
 internal readonly unsafe struct BF16Pointer(ushort* p) : IWeightPointer
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Vector512<float> Load16(nint i) =>
-        Vector512.ShiftLeft(Vector512.WidenLower(Vector256.Load(p + i).ToVector512Unsafe()), 16).AsSingle();
+    public TVec Load<V, TVec>(nint i) where V : struct, IVectorOps<TVec> where TVec : struct => V.LoadBF16(ref *p, i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Load1(nint i) => BitConverter.Int32BitsToSingle(p[i] << 16);
@@ -47,112 +46,129 @@ internal readonly unsafe struct BF16Pointer(ushort* p) : IWeightPointer
 }
 
 /// <summary>
-/// y [T, O] = x [T, D] · W [O, D]ᵀ over a range of output features. Every element y[t, o] is
-/// reduced in one order, the specification of the fast product (as <see cref="FixedOrderSimd.Dot"/>):
-/// four Vector512 accumulators over blocks of 64, then one over the remaining blocks of 16,
-/// (s0 + s1) + (s2 + s3), <see cref="Vector512.Sum{T}"/>, then a scalar fused multiply-add tail.
-/// Weight rows are read one after another (a sequential stream the hardware prefetcher follows);
-/// each row meets four activation rows per load, which is what lets a verification pass over
-/// several tokens cost about as much as one token. A tile only decides which elements share a
-/// weight load, never how an element is summed, so row t of a T-row product has the bits of a
-/// one-row product whatever T, the tile or the thread (batch invariance).
+/// y [T, O] = x [T, D] · W [O, D]ᵀ over a range of output features, at vector width V. Every element
+/// y[t, o] is the <see cref="ReductionOrder"/> dot product of weight row o and activation row t.
+/// Register tiles hold R weight rows × up to four activation rows, one accumulator each per pass
+/// (<see cref="FixedOrderSimd{V, TVec}"/>): each weight vector loaded meets every token of the tile, which
+/// is what lets a verification pass over several tokens cost little more than one, and the R × T
+/// independent chains keep the fused multiply-add units busy. A tile only decides which elements
+/// share a load, never how an element is summed, so row t of a T-row product has the bits of a
+/// one-row product whatever T, the tile, the width or the thread (batch invariance).
 /// </summary>
-internal static unsafe class TiledProduct
+internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<TVec> where TVec : struct
 {
-    // A multi-row tile spends long enough on each weight row that the hardware prefetcher falls
-    // behind; asking for the weights this many elements ahead keeps loads in flight (measured on
-    // tinyllama-1.1b: a 4-token pass 2.5x → 1.7x a 1-token pass). One-row tiles stream faster
-    // without the hint, so they do not give it.
+    // A multi-token tile spends long enough on each weight row that the hardware prefetcher falls
+    // behind; asking for the weights this many elements ahead keeps loads in flight. One-token tiles
+    // stream faster without the hint, so they do not give it.
     private const int PrefetchAhead = 2048;
 
     /// <summary>Output features [first, end) for all T rows.</summary>
     public static void Run<W>(W w, float* x, float* y, int rows, int cols, int outputs, int first, int end)
         where W : struct, IWeightPointer
     {
-        for (int o = first; o < end; o++)
+        // 32 vector registers (512-bit machines) hold 4 × 4 accumulators; 16 hold 2 × 4 (or 4 × 2).
+        bool fourRows = V.Lanes == 16 || rows <= 2;
+        int o = first;
+        if (fourRows)
+            for (; o + 4 <= end; o += 4) Rows<W, Four>(w, x, y, rows, cols, outputs, o);
+        else
+            for (; o + 2 <= end; o += 2) Rows<W, Two>(w, x, y, rows, cols, outputs, o);
+        for (; o < end; o++) Rows<W, One>(w, x, y, rows, cols, outputs, o);
+    }
+
+    /// <summary>Weight rows o..o + R − 1 against every activation row, four at a time.</summary>
+    private static void Rows<W, R>(W w, float* x, float* y, int rows, int cols, int outputs, int o)
+        where W : struct, IWeightPointer where R : struct, IRowCount
+    {
+        nint row = (nint)o * cols;
+        int t = 0;
+        for (; t + 4 <= rows; t += 4) Tile<W, R, Four>(w, row, x + (nint)t * cols, cols, y + (nint)t * outputs + o, outputs);
+        float* xt = x + (nint)t * cols, yt = y + (nint)t * outputs + o;
+        switch (rows - t)
         {
-            nint row = (nint)o * cols;
-            int t = 0;
-            for (; t + 4 <= rows; t += 4) Tile<W, Four>(w, row, x + (nint)t * cols, cols, y + (nint)t * outputs + o, outputs);
-            float* xt = x + (nint)t * cols, yt = y + (nint)t * outputs + o;
-            switch (rows - t)
-            {
-                case 1: Tile<W, One>(w, row, xt, cols, yt, outputs); break;
-                case 2: Tile<W, Two>(w, row, xt, cols, yt, outputs); break;
-                case 3: Tile<W, Three>(w, row, xt, cols, yt, outputs); break;
-            }
+            case 1: Tile<W, R, One>(w, row, xt, cols, yt, outputs); break;
+            case 2: Tile<W, R, Two>(w, row, xt, cols, yt, outputs); break;
+            case 3: Tile<W, R, Three>(w, row, xt, cols, yt, outputs); break;
         }
     }
 
     /// <summary>
-    /// One weight row against R (1 to 4) activation rows, R a compile-time constant: the JIT drops
-    /// the unused rows' code, so one source serves every tile and each keeps the one order.
+    /// R weight rows (from element row, n apart) against T activation rows (from x, n apart), R and T
+    /// compile-time constants: the JIT drops the unused accumulators, so one source serves every tile.
+    /// Accumulator arc holds weight row r against token c.
     /// </summary>
-    private static void Tile<W, R>(W w, nint row, float* x, int n, float* y, int outputs)
-        where W : struct, IWeightPointer where R : struct, IRowCount
+    [SkipLocalsInit]
+    private static void Tile<W, R, T>(W w, nint row, float* x, int n, float* y, int outputs)
+        where W : struct, IWeightPointer where R : struct, IRowCount where T : struct, IRowCount
     {
+        float* part = stackalloc float[16 * 16];   // [R·T, 16] each element's partial sums
         float* x0 = x, x1 = x + n, x2 = x + 2 * n, x3 = x + 3 * n;
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default;   // row x0's four sums
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default;   // x1's
-        Vector512<float> c0 = default, c1 = default, c2 = default, c3 = default;   // x2's
-        Vector512<float> d0 = default, d1 = default, d2 = default, d3 = default;   // x3's
-        int i = 0;
-        for (; i <= n - 64; i += 64)
+        nint w1 = row + n, w2 = row + 2 * n, w3 = row + 3 * n;
+        int blocks = n & ~15;
+        for (int g = 0; g < 16; g += V.Lanes)
         {
-            if (R.Count > 1)
+            TVec a00 = V.Zero, a01 = V.Zero, a02 = V.Zero, a03 = V.Zero;
+            TVec a10 = V.Zero, a11 = V.Zero, a12 = V.Zero, a13 = V.Zero;
+            TVec a20 = V.Zero, a21 = V.Zero, a22 = V.Zero, a23 = V.Zero;
+            TVec a30 = V.Zero, a31 = V.Zero, a32 = V.Zero, a33 = V.Zero;
+            for (int i = g; i < blocks; i += 16)
             {
-                w.Prefetch(row + i + PrefetchAhead);
-                w.Prefetch(row + i + PrefetchAhead + 32);
+                if (T.Count > 1 && g == 0) w.Prefetch(row + i + PrefetchAhead);
+                var v0 = w.Load<V, TVec>(row + i);
+                var v1 = R.Count > 1 ? w.Load<V, TVec>(w1 + i) : default;
+                var v2 = R.Count > 2 ? w.Load<V, TVec>(w2 + i) : default;
+                var v3 = R.Count > 2 ? w.Load<V, TVec>(w3 + i) : default;
+                var u = V.Load(ref *x0, i);
+                a00 = V.FusedMultiplyAdd(v0, u, a00);
+                if (R.Count > 1) a10 = V.FusedMultiplyAdd(v1, u, a10);
+                if (R.Count > 2) { a20 = V.FusedMultiplyAdd(v2, u, a20); a30 = V.FusedMultiplyAdd(v3, u, a30); }
+                if (T.Count < 2) continue;
+                u = V.Load(ref *x1, i);
+                a01 = V.FusedMultiplyAdd(v0, u, a01);
+                if (R.Count > 1) a11 = V.FusedMultiplyAdd(v1, u, a11);
+                if (R.Count > 2) { a21 = V.FusedMultiplyAdd(v2, u, a21); a31 = V.FusedMultiplyAdd(v3, u, a31); }
+                if (T.Count < 3) continue;
+                u = V.Load(ref *x2, i);
+                a02 = V.FusedMultiplyAdd(v0, u, a02);
+                if (R.Count > 1) a12 = V.FusedMultiplyAdd(v1, u, a12);
+                if (R.Count > 2) { a22 = V.FusedMultiplyAdd(v2, u, a22); a32 = V.FusedMultiplyAdd(v3, u, a32); }
+                if (T.Count < 4) continue;
+                u = V.Load(ref *x3, i);
+                a03 = V.FusedMultiplyAdd(v0, u, a03);
+                if (R.Count > 1) a13 = V.FusedMultiplyAdd(v1, u, a13);
+                if (R.Count > 2) { a23 = V.FusedMultiplyAdd(v2, u, a23); a33 = V.FusedMultiplyAdd(v3, u, a33); }
             }
-            var w0 = w.Load16(row + i);
-            var w1 = w.Load16(row + i + 16);
-            var w2 = w.Load16(row + i + 32);
-            var w3 = w.Load16(row + i + 48);
-            a0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x0 + i), a0);
-            a1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x0 + i + 16), a1);
-            a2 = Vector512.FusedMultiplyAdd(w2, Vector512.Load(x0 + i + 32), a2);
-            a3 = Vector512.FusedMultiplyAdd(w3, Vector512.Load(x0 + i + 48), a3);
-            if (R.Count < 2) continue;
-            b0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x1 + i), b0);
-            b1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x1 + i + 16), b1);
-            b2 = Vector512.FusedMultiplyAdd(w2, Vector512.Load(x1 + i + 32), b2);
-            b3 = Vector512.FusedMultiplyAdd(w3, Vector512.Load(x1 + i + 48), b3);
-            if (R.Count < 3) continue;
-            c0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x2 + i), c0);
-            c1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x2 + i + 16), c1);
-            c2 = Vector512.FusedMultiplyAdd(w2, Vector512.Load(x2 + i + 32), c2);
-            c3 = Vector512.FusedMultiplyAdd(w3, Vector512.Load(x2 + i + 48), c3);
-            if (R.Count < 4) continue;
-            d0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x3 + i), d0);
-            d1 = Vector512.FusedMultiplyAdd(w1, Vector512.Load(x3 + i + 16), d1);
-            d2 = Vector512.FusedMultiplyAdd(w2, Vector512.Load(x3 + i + 32), d2);
-            d3 = Vector512.FusedMultiplyAdd(w3, Vector512.Load(x3 + i + 48), d3);
+            Keep<T>(part, 0, g, a00, a01, a02, a03);
+            if (R.Count > 1) Keep<T>(part, 1, g, a10, a11, a12, a13);
+            if (R.Count > 2)
+            {
+                Keep<T>(part, 2, g, a20, a21, a22, a23);
+                Keep<T>(part, 3, g, a30, a31, a32, a33);
+            }
         }
-        for (; i <= n - 16; i += 16)
-        {
-            var w0 = w.Load16(row + i);
-            a0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x0 + i), a0);
-            if (R.Count > 1) b0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x1 + i), b0);
-            if (R.Count > 2) c0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x2 + i), c0);
-            if (R.Count > 3) d0 = Vector512.FusedMultiplyAdd(w0, Vector512.Load(x3 + i), d0);
-        }
-        y[0] = Finish(w, row, x0, (a0 + a1) + (a2 + a3), n, i);
-        if (R.Count > 1) y[outputs] = Finish(w, row, x1, (b0 + b1) + (b2 + b3), n, i);
-        if (R.Count > 2) y[2 * outputs] = Finish(w, row, x2, (c0 + c1) + (c2 + c3), n, i);
-        if (R.Count > 3) y[3 * outputs] = Finish(w, row, x3, (d0 + d1) + (d2 + d3), n, i);
+        for (int r = 0; r < R.Count; r++)
+            for (int c = 0; c < T.Count; c++)
+            {
+                float* p = part + (r * T.Count + c) * 16, xc = x + c * n;
+                nint wr = row + r * n;
+                for (int i = blocks; i < n; i++) p[i & 15] = MathF.FusedMultiplyAdd(w.Load1(wr + i), xc[i], p[i & 15]);
+                y[c * outputs + r] = ReductionOrder.Combine(ref *p);
+            }
     }
 
-    /// <summary>The lanes' sum, then the elements past the last full block of 16.</summary>
+    /// <summary>Stores weight row r's accumulators of pass g (tokens 0..T − 1) into their partial sums.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Finish<W>(W w, nint row, float* x, Vector512<float> acc, int n, int i) where W : struct, IWeightPointer
+    private static void Keep<T>(float* part, int r, int g, TVec c0, TVec c1, TVec c2, TVec c3) where T : struct, IRowCount
     {
-        float sum = Vector512.Sum(acc);
-        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(w.Load1(row + i), x[i], sum);
-        return sum;
+        float* p = part + r * T.Count * 16 + g;
+        V.Store(c0, ref *p, 0);
+        if (T.Count > 1) V.Store(c1, ref *p, 16);
+        if (T.Count > 2) V.Store(c2, ref *p, 32);
+        if (T.Count > 3) V.Store(c3, ref *p, 48);
     }
 }
 
-/// <summary>How many activation rows a tile of <see cref="TiledProduct"/> takes, as a type the JIT specialises on.</summary>
+/// <summary>How many rows a tile of <see cref="TiledProduct{V, TVec}"/> takes, as a type the JIT specialises on.</summary>
 internal interface IRowCount
 {
     static abstract int Count { get; }

@@ -60,8 +60,9 @@ public static class Implementations
 {
     public static IKernels Reference { get; } = new ReferenceKernels();
 
-    /// <summary>The fast kernels at several thread counts: results must not depend on it.</summary>
-    public static IKernels[] Fast { get; } = [new CpuKernels(1), new CpuKernels(2), new CpuKernels(3)];
+    /// <summary>The fast kernels at several thread counts and at every vector width: results must depend on neither.</summary>
+    public static IKernels[] Fast { get; } =
+        [new CpuKernels(1), new CpuKernels(2), new CpuKernels(3), .. VectorWidth.All.Select(width => new CpuKernels(2, width))];
 
     public static IEnumerable<IKernels> All => [Reference, .. Fast];
 }
