@@ -21,6 +21,7 @@ public static class Commands
                          [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self|distill] [--seq-len T]
                          [--max-sequences N] [--max-tokens N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
                          [--checkpoint-every N] [--resume]
+          amphista selftest [--json] [--threads N] [--vector-width 512|256|128|scalar] [--reference FILE | --write FILE]
           amphista help
         decoding flags:
           --drafter SPEC  greedy (generate's default), medusa:random[:SEED], amphista:random[:SEED], or a drafter
@@ -60,7 +61,15 @@ public static class Commands
         the cost curve and the drafter's acceptance profile, and stores both in the drafter's directory.
         --model random:PRESET builds a random bf16 model of a named shape in memory: tinyllama-1.1b, vicuna-7b,
         llama-68m, kjv-brown-14m.
+        selftest, for porting to a new machine: prints the runtime, OS, architecture, the vector widths this machine
+        accelerates and the one in use, and checks that the demo model computes the reference bits
+        (models/kjv-brown-14m/reference_bits.json, or --reference FILE): the SHA-256 of every logits row of three
+        prompts and their greedy continuations. Exits 0 only if every bit matches, else 1 naming the first prompt and
+        position (from 0) that differ. --write FILE stores what this machine computes instead, for after an
+        intended change of the reduction order (SPEC §2).
         common flags: --threads N (default: all cores), --verbose (stack traces, costs),
+        --vector-width 512|256|128|scalar (default: the widest this machine accelerates): the CPU kernels' vector
+        width, the same bits at every width (one this machine does not accelerate is emulated, slowly); cpu only,
         --device cpu|cuda|cpu-sim (default cpu): where the model, drafters and decoders run; cuda is the first CUDA
         GPU, cpu-sim ILGPU's CPU simulator running the GPU kernels (slow: for checking the device path on tiny models).
         train runs on the CPU only.
@@ -83,7 +92,8 @@ public static class Commands
             "forward" => ForwardCommand.Run(rest),
             "bench" => Bench.BenchCommand.Run(rest),
             "train" => TrainCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, forward, train, help)"),
+            "selftest" => SelfTest.SelfTestCommand.Run(rest),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, forward, train, selftest, help)"),
         };
     }
 }

@@ -6,10 +6,10 @@ using Amphista.Tensors.Kernels;
 
 namespace Amphista.Cli;
 
-/// <summary>The options every command shares: which model, on which device, how many threads.</summary>
+/// <summary>The options every command shares: which model, on which device, how many threads, at which vector width.</summary>
 public static class ModelOptions
 {
-    public static readonly string[] Options = ["--model", "--threads", "--device"];
+    public static readonly string[] Options = ["--model", "--threads", "--device", "--vector-width"];
 
     /// <summary>--device values: the CPU kernels, a CUDA GPU, or ILGPU's CPU simulator running the GPU kernels (slow; tiny models).</summary>
     public static readonly string[] Devices = ["cpu", "cuda", "cpu-sim"];
@@ -42,15 +42,34 @@ public static class ModelOptions
     private static IKernels Backend(CliArguments args, int threads)
     {
         string device = args.Get("--device") ?? "cpu";
+        if (!Devices.Contains(device)) throw new UsageException($"--device takes {string.Join(", ", Devices)}, not '{device}'");
+        if (device != "cpu" && args.Has("--vector-width"))
+            throw new UsageException($"--vector-width sets the CPU kernels' width; --device {device} runs the GPU kernels");
         return device switch
         {
-            "cpu" => new CpuKernels(threads),
             "cuda" when !GpuDevice.CudaAvailable =>
                 throw new InputException("--device cuda: ILGPU finds no CUDA device on this machine (--device cpu runs on the CPU)"),
             "cuda" => new GpuBackend(GpuDevice.CreateCuda()),
             "cpu-sim" => new GpuBackend(GpuDevice.CreateCpuSimulator(groupWarps: 1)),
-            _ => throw new UsageException($"--device takes {string.Join(", ", Devices)}, not '{device}'"),
+            _ => new CpuKernels(threads, Width(args)),
         };
+    }
+
+    /// <summary>
+    /// --vector-width: the width the CPU kernels run at, by default the widest this machine accelerates.
+    /// Any width gives the same bits; one this machine does not accelerate is emulated, only slower.
+    /// </summary>
+    public static VectorWidth Width(CliArguments args)
+    {
+        if (args.Get("--vector-width") is not { } text) return VectorWidth.Widest;
+        try
+        {
+            return VectorWidth.Parse(text);
+        }
+        catch (InputException e)
+        {
+            throw new UsageException($"--vector-width: {e.Message}");
+        }
     }
 
     public static TextTokenizer LoadTokenizer(CliArguments args) =>

@@ -70,11 +70,11 @@ public static class VerifyCommand
     }
 
     /// <summary>The first index where the two differ, the shorter length when one is a prefix of the other, null when equal.</summary>
-    public static int? FirstDifference(int[] expected, int[] actual)
+    public static int? FirstDifference<T>(T[] expected, T[] actual) where T : IEquatable<T>
     {
         int common = Math.Min(expected.Length, actual.Length);
         for (int i = 0; i < common; i++)
-            if (expected[i] != actual[i]) return i;
+            if (!expected[i].Equals(actual[i])) return i;
         return expected.Length == actual.Length ? null : common;
     }
 

@@ -12,10 +12,11 @@ namespace Amphista.Cli.Bench;
 /// side by side), mean accepted length, mismatches against greedy; the machine's bandwidth, greedy's
 /// decode speed (new tokens after the first, over the time after the first: the prompt pass is
 /// compute, not weight reads) and its share of the memory roofline (weight bytes per token × decode
-/// tokens/s ÷ bandwidth), and the cost curve.
+/// tokens/s ÷ bandwidth), and the cost curve. VectorWidth is the CPU kernels' width (null on a GPU);
+/// AcceleratedWidths those this machine runs in hardware.
 /// </summary>
 public sealed record BenchReport(
-    string Model, string Device, int Threads, long WeightBytesPerToken, double BandwidthGbPerSecond,
+    string Model, string Device, int Threads, string? VectorWidth, string[] AcceleratedWidths, long WeightBytesPerToken, double BandwidthGbPerSecond,
     double GreedyDecodeTokensPerSecond, double GreedyRooflineFraction,
     int Prompts, int NewTokens, int Rounds, BenchDecoderReport[] Decoders, PassCostPoint[] PassCost)
 {
@@ -38,20 +39,27 @@ public sealed record BenchReport(
         double decodeRate = Statistics.Median(run.DecodeSeconds[0].Select(s => decodeTokens / s).ToArray());
         double fraction = decodeRate * bytes / (bandwidth * 1e9);
         var points = curve.Tokens.Select((t, i) => new PassCostPoint(t, curve.Milliseconds[i], curve.Relative[i])).ToArray();
-        int threads = model.Kernels is CpuKernels cpu ? cpu.Threads : 1;
+        var cpu = model.Kernels as CpuKernels;
         string device = model.Kernels is GpuBackend gpu ? gpu.Device.ToString() : "cpu";
-        return new BenchReport(modelName, device, threads, bytes, bandwidth, decodeRate, fraction, run.Results[0].Length,
+        return new BenchReport(modelName, device, cpu?.Threads ?? 1, cpu?.Width.ToString(),
+            [.. Tensors.Kernels.VectorWidth.Accelerated.Select(w => w.ToString())], bytes, bandwidth, decodeRate, fraction, run.Results[0].Length,
             greedyTokens, rounds, reports, points);
     }
 
-    /// <summary>"cpu, 2 threads" or the device, for titles.</summary>
+    /// <summary>"cpu, 2 threads, 512-bit vectors" or the device, for titles.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public string Machine => Device == "cpu" ? $"cpu, {Threads} threads" : Device;
+    public string Machine => VectorWidth switch
+    {
+        null => Device,
+        "scalar" => $"cpu, {Threads} threads, scalar",
+        _ => $"cpu, {Threads} threads, {VectorWidth}-bit vectors",
+    };
 
     public static void WriteText(BenchReport r, string chart)
     {
         var c = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(c, $"{r.Model} on {r.Machine}: {r.Prompts} prompts, {r.NewTokens} greedy tokens, {r.Rounds} rounds"));
+        Console.WriteLine($"vector widths this machine accelerates: {string.Join(", ", r.AcceleratedWidths)}");
         Console.WriteLine($"{"decoder",-10} {"tokens/s",9} {"range",17} {"speed-up",9} {"range",15} {"tok/step",8} {"mismatch",8}  tree");
         foreach (var d in r.Decoders)
             Console.WriteLine(string.Create(c,

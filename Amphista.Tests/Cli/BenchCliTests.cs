@@ -1,12 +1,13 @@
 using System.Xml.Linq;
 using Amphista.Decoding.Tuning;
+using Amphista.Tensors.Kernels;
 using Amphista.Tests.Support;
 
 namespace Amphista.Tests.Cli;
 
 /// <summary>
-/// amphista bench as a process: the --json contract, the chart it writes, --tree auto storing its
-/// choice with a drafter, and a drafter name it cannot resolve refused before any timing.
+/// amphista bench as a process: the --json contract (at a chosen vector width), the chart it writes, --tree auto
+/// storing its choice with a drafter, and a drafter name it cannot resolve refused before any timing.
 /// </summary>
 public class BenchCliTests
 {
@@ -17,8 +18,11 @@ public class BenchCliTests
         try
         {
             var json = CliRunner.Run("bench", "--drafters", "greedy,amphista:random:1", "--tree", "chain", "--max-prompts", "2",
-                "--max-new-tokens", "8", "--repeats", "2", "--chart", chart, "--json").Json();
+                "--max-new-tokens", "8", "--repeats", "2", "--chart", chart, "--vector-width", "128", "--json").Json();
             Assert.Equal("cpu", json.GetProperty("device").GetString());
+            Assert.Equal("128", json.GetProperty("vector_width").GetString());
+            Assert.Equal(VectorWidth.Accelerated.Select(w => w.ToString()),
+                json.GetProperty("accelerated_widths").EnumerateArray().Select(w => w.GetString()));
             Assert.Equal(2, json.GetProperty("prompts").GetInt32());
             Assert.Equal(2, json.GetProperty("rounds").GetInt32());
             Assert.Equal(TestData.Demo.Weights.DecodeBytesPerToken, json.GetProperty("weight_bytes_per_token").GetInt64());
