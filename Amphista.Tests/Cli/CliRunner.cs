@@ -37,7 +37,10 @@ public static class CliRunner
 
     private static string Host => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    public static CliRun Run(params string[] args)
+    public static CliRun Run(params string[] args) => Run(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs with these variables added to (or replacing those of) the test process's environment: the runtime's knobs.</summary>
+    public static CliRun Run(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Host)
         {
@@ -45,6 +48,7 @@ public static class CliRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "amphista.dll"));
         foreach (string arg in args) start.ArgumentList.Add(arg);
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Host}");
