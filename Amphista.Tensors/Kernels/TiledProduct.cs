@@ -113,7 +113,12 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
             TVec a30 = V.Zero, a31 = V.Zero, a32 = V.Zero, a33 = V.Zero;
             for (int i = g; i < blocks; i += 16)
             {
-                if (T.Count > 1 && g == 0) w.Prefetch(row + i + PrefetchAhead);
+                if (g == 0)
+                {
+                    w.Prefetch(row + i + PrefetchAhead);
+                    if (R.Count > 1) w.Prefetch(w1 + i + PrefetchAhead);
+                    if (R.Count > 2) { w.Prefetch(w2 + i + PrefetchAhead); w.Prefetch(w3 + i + PrefetchAhead); }
+                }
                 var v0 = w.Load<V, TVec>(row + i);
                 var v1 = R.Count > 1 ? w.Load<V, TVec>(w1 + i) : default;
                 var v2 = R.Count > 2 ? w.Load<V, TVec>(w2 + i) : default;
