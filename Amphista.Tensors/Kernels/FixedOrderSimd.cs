@@ -20,11 +20,14 @@ internal static class FixedOrderSimd<V, TVec> where V : struct, IVectorOps<TVec>
         var partials = new Partials16();   // [16] every lane stored by a pass below
         ref float p = ref partials[0];
         int blocks = n & ~15;
-        for (int g = 0; g < 16; g += V.Lanes)
+        for (int g = 0; ; g += V.Lanes)
         {
             TVec acc = V.Zero;
             for (int i = g; i < blocks; i += 16) acc = V.FusedMultiplyAdd(V.Load(ref a, i), V.Load(ref b, i), acc);
+            // The final pass's sums stay in a register when no tail follows them.
+            if (g == 16 - V.Lanes && blocks == n) return ReductionOrder.Finish(V.Fold(ref p, acc));
             V.Store(acc, ref p, g);
+            if (g == 16 - V.Lanes) break;
         }
         for (int i = blocks; i < n; i++)
             Unsafe.Add(ref p, i & 15) = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i), Unsafe.Add(ref p, i & 15));

@@ -54,7 +54,13 @@ public static class ReductionOrder
     internal static float Combine(ref float p)
     {
         if (!Vector128.IsHardwareAccelerated) return Combine(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(ref p, Partials));
-        var s4 = (Vector128.LoadUnsafe(ref p) + Vector128.LoadUnsafe(ref p, 8)) + (Vector128.LoadUnsafe(ref p, 4) + Vector128.LoadUnsafe(ref p, 12));
+        return Finish((Vector128.LoadUnsafe(ref p) + Vector128.LoadUnsafe(ref p, 8)) + (Vector128.LoadUnsafe(ref p, 4) + Vector128.LoadUnsafe(ref p, 12)));
+    }
+
+    /// <summary>The tree's last two levels: s2[j] = s4[j] + s4[j + 2], then s2[0] + s2[1].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Finish(Vector128<float> s4)
+    {
         var s2 = s4 + Vector128.Shuffle(s4, Vector128.Create(2, 3, 0, 1));
         return s2.ToScalar() + s2.GetElement(1);
     }

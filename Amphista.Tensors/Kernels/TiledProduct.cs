@@ -104,13 +104,12 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
         float* part = stackalloc float[16 * 16];   // [R·T, 16] each element's partial sums
         float* x0 = x, x1 = x + n, x2 = x + 2 * n, x3 = x + 3 * n;
         nint w1 = row + n, w2 = row + 2 * n, w3 = row + 3 * n;
-        int blocks = n & ~15;
-        for (int g = 0; g < 16; g += V.Lanes)
+        int blocks = n & ~15, last = 16 - V.Lanes;
+        TVec a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+        for (int g = 0; ; g += V.Lanes)
         {
-            TVec a00 = V.Zero, a01 = V.Zero, a02 = V.Zero, a03 = V.Zero;
-            TVec a10 = V.Zero, a11 = V.Zero, a12 = V.Zero, a13 = V.Zero;
-            TVec a20 = V.Zero, a21 = V.Zero, a22 = V.Zero, a23 = V.Zero;
-            TVec a30 = V.Zero, a31 = V.Zero, a32 = V.Zero, a33 = V.Zero;
+            a00 = a01 = a02 = a03 = a10 = a11 = a12 = a13 = V.Zero;
+            a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = V.Zero;
             for (int i = g; i < blocks; i += 16)
             {
                 if (g == 0)
@@ -143,6 +142,8 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
                 if (R.Count > 1) a13 = V.FusedMultiplyAdd(v1, u, a13);
                 if (R.Count > 2) { a23 = V.FusedMultiplyAdd(v2, u, a23); a33 = V.FusedMultiplyAdd(v3, u, a33); }
             }
+            // The final pass's sums stay in registers when no tail follows them.
+            if (g == last && blocks == n) break;
             Keep<T>(part, 0, g, a00, a01, a02, a03);
             if (R.Count > 1) Keep<T>(part, 1, g, a10, a11, a12, a13);
             if (R.Count > 2)
@@ -150,6 +151,18 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
                 Keep<T>(part, 2, g, a20, a21, a22, a23);
                 Keep<T>(part, 3, g, a30, a31, a32, a33);
             }
+            if (g == last) break;
+        }
+        if (blocks == n)
+        {
+            Finish<T>(part, 0, y, outputs, a00, a01, a02, a03);
+            if (R.Count > 1) Finish<T>(part, 1, y + 1, outputs, a10, a11, a12, a13);
+            if (R.Count > 2)
+            {
+                Finish<T>(part, 2, y + 2, outputs, a20, a21, a22, a23);
+                Finish<T>(part, 3, y + 3, outputs, a30, a31, a32, a33);
+            }
+            return;
         }
         for (int r = 0; r < R.Count; r++)
             for (int c = 0; c < T.Count; c++)
@@ -159,6 +172,17 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
                 for (int i = blocks; i < n; i++) p[i & 15] = MathF.FusedMultiplyAdd(w.Load1(wr + i), xc[i], p[i & 15]);
                 y[c * outputs + r] = ReductionOrder.Combine(ref *p);
             }
+    }
+
+    /// <summary>Weight row r's outputs (tokens 0..T − 1, y already at column r): earlier passes' partial sums and the final pass's registers through the tree.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<T>(float* part, int r, float* y, int outputs, TVec c0, TVec c1, TVec c2, TVec c3) where T : struct, IRowCount
+    {
+        float* p = part + r * T.Count * 16;
+        y[0] = ReductionOrder.Finish(V.Fold(ref *p, c0));
+        if (T.Count > 1) y[outputs] = ReductionOrder.Finish(V.Fold(ref p[16], c1));
+        if (T.Count > 2) y[2 * outputs] = ReductionOrder.Finish(V.Fold(ref p[32], c2));
+        if (T.Count > 3) y[3 * outputs] = ReductionOrder.Finish(V.Fold(ref p[48], c3));
     }
 
     /// <summary>Stores weight row r's accumulators of pass g (tokens 0..T − 1) into their partial sums.</summary>

@@ -54,6 +54,12 @@ internal interface IVectorOps<TVec> where TVec : struct
 
     /// <summary>Where x is NaN, x; elsewhere e.</summary>
     static abstract TVec KeepNaN(TVec x, TVec e);
+
+    /// <summary>
+    /// The first two levels of the reduction tree, s4 [4]: the sixteen partial sums are the
+    /// 16 − Lanes stored at part (earlier passes) followed by last's lanes (the final pass).
+    /// </summary>
+    static abstract Vector128<float> Fold(ref float part, TVec last);
 }
 
 internal struct Simd512 : IVectorOps<Vector512<float>>
@@ -110,6 +116,13 @@ internal struct Simd512 : IVectorOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> KeepNaN(Vector512<float> x, Vector512<float> e) => Vector512.ConditionalSelect(Vector512.Equals(x, x), e, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Fold(ref float part, Vector512<float> last)
+    {
+        var s8 = last.GetLower() + last.GetUpper();
+        return s8.GetLower() + s8.GetUpper();
+    }
 }
 
 internal struct Simd256 : IVectorOps<Vector256<float>>
@@ -166,6 +179,13 @@ internal struct Simd256 : IVectorOps<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> KeepNaN(Vector256<float> x, Vector256<float> e) => Vector256.ConditionalSelect(Vector256.Equals(x, x), e, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Fold(ref float part, Vector256<float> last)
+    {
+        var s8 = Vector256.LoadUnsafe(ref part) + last;
+        return s8.GetLower() + s8.GetUpper();
+    }
 }
 
 internal struct Simd128 : IVectorOps<Vector128<float>>
@@ -223,6 +243,10 @@ internal struct Simd128 : IVectorOps<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> KeepNaN(Vector128<float> x, Vector128<float> e) => Vector128.ConditionalSelect(Vector128.Equals(x, x), e, x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Fold(ref float part, Vector128<float> last) =>
+        (Vector128.LoadUnsafe(ref part) + Vector128.LoadUnsafe(ref part, 8)) + (Vector128.LoadUnsafe(ref part, 4) + last);
 }
 
 /// <summary>One float at a time: the width of a machine without vector hardware, and the tails of the others.</summary>
@@ -276,4 +300,13 @@ internal struct SimdScalar : IVectorOps<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float KeepNaN(float x, float e) => float.IsNaN(x) ? x : e;
+
+    public static Vector128<float> Fold(ref float part, float last)
+    {
+        Unsafe.Add(ref part, 15) = last;
+        Span<float> s4 = stackalloc float[4];
+        for (int j = 0; j < 4; j++)
+            s4[j] = (Unsafe.Add(ref part, j) + Unsafe.Add(ref part, j + 8)) + (Unsafe.Add(ref part, j + 4) + Unsafe.Add(ref part, j + 12));
+        return Vector128.Create(s4[0], s4[1], s4[2], s4[3]);
+    }
 }
