@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Amphista.Tensors.Kernels;
 
 namespace Amphista.Tensors;
 
 /// <summary>
 /// Measures this machine's streaming read bandwidth: the memory roofline of decoding, which reads
 /// every weight once per token. N threads each sum their own contiguous slice of a buffer far larger
-/// than the caches with Vector512 loads, the access pattern of a matrix-vector product.
+/// than the caches with loads of the widest vectors this machine accelerates, the access pattern of a
+/// matrix-vector product.
 /// </summary>
 public static class MemoryBandwidth
 {
@@ -64,20 +66,31 @@ public static class MemoryBandwidth
         }).ToArray();
     }
 
-    /// <summary>Sum of data[first..end): four independent accumulators keep several loads in flight.</summary>
-    private static float Sum(float[] data, int first, int end)
+    /// <summary>Sum of data[first..end) (its value only keeps the reads alive), at the widest accelerated width.</summary>
+    private static float Sum(float[] data, int first, int end) => VectorWidth.Widest.Bits switch
+    {
+        512 => Sum<Simd512, Vector512<float>>(data, first, end),
+        256 => Sum<Simd256, Vector256<float>>(data, first, end),
+        128 => Sum<Simd128, Vector128<float>>(data, first, end),
+        _ => Sum<SimdScalar, float>(data, first, end),
+    };
+
+    /// <summary>Four independent accumulators over consecutive vectors keep several loads in flight.</summary>
+    private static float Sum<V, TVec>(float[] data, int first, int end) where V : struct, IVectorOps<TVec> where TVec : struct
     {
         ref float p = ref MemoryMarshal.GetArrayDataReference(data);
-        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
-        int i = first;
-        for (; i <= end - 64; i += 64)
+        TVec s0 = V.Zero, s1 = V.Zero, s2 = V.Zero, s3 = V.Zero;
+        int i = first, step = 4 * V.Lanes;
+        for (; i <= end - step; i += step)
         {
-            s0 += Vector512.LoadUnsafe(ref p, (nuint)i);
-            s1 += Vector512.LoadUnsafe(ref p, (nuint)(i + 16));
-            s2 += Vector512.LoadUnsafe(ref p, (nuint)(i + 32));
-            s3 += Vector512.LoadUnsafe(ref p, (nuint)(i + 48));
+            s0 = V.Add(s0, V.Load(ref p, i));
+            s1 = V.Add(s1, V.Load(ref p, i + V.Lanes));
+            s2 = V.Add(s2, V.Load(ref p, i + 2 * V.Lanes));
+            s3 = V.Add(s3, V.Load(ref p, i + 3 * V.Lanes));
         }
-        float sum = Vector512.Sum((s0 + s1) + (s2 + s3));
+        var lanes = new float[V.Lanes];   // [Lanes]
+        V.Store(V.Add(V.Add(s0, s1), V.Add(s2, s3)), ref lanes[0], 0);
+        float sum = lanes.Sum();
         for (; i < end; i++) sum += data[i];
         return sum;
     }
