@@ -67,13 +67,22 @@ internal sealed class AttentionWork<V, TVec> : IPartitioned where V : struct, IV
         ref float keys = ref MemoryMarshal.GetArrayDataReference(k.Data);
         ref float values = ref MemoryMarshal.GetArrayDataReference(v!.Data);   // slot 0, column 0
         int count = 0;
-        float max = float.NegativeInfinity;
+        Span<int> four = stackalloc int[4];   // the next four visible slots' cache rows
         for (int s = 0; s < visible.Length; s++)
         {
             if (!visible[s]) continue;
-            float score = FixedOrderSimd<V, TVec>.Dot(ref query, ref Unsafe.Add(ref keys, s * kvCols + kvOff), headDim) * scale;
-            scores[count++] = score;
-            max = MathF.Max(max, score);
+            four[count & 3] = s * kvCols + kvOff;
+            if ((++count & 3) != 0) continue;
+            FixedOrderSimd<V, TVec>.Dot4(ref query, ref Unsafe.Add(ref keys, four[0]), ref Unsafe.Add(ref keys, four[1]),
+                ref Unsafe.Add(ref keys, four[2]), ref Unsafe.Add(ref keys, four[3]), headDim, scores.AsSpan(count - 4, 4));
+        }
+        for (int j = count & ~3; j < count; j++)
+            scores[j] = FixedOrderSimd<V, TVec>.Dot(ref query, ref Unsafe.Add(ref keys, four[j & 3]), headDim);
+        float max = float.NegativeInfinity;
+        for (int j = 0; j < count; j++)
+        {
+            scores[j] *= scale;
+            max = MathF.Max(max, scores[j]);
         }
         var own = scores.AsSpan(0, count);
         FixedExp.ExpShifted<V, TVec>(own, max);

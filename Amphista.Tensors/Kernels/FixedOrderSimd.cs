@@ -34,6 +34,50 @@ internal static class FixedOrderSimd<V, TVec> where V : struct, IVectorOps<TVec>
         return ReductionOrder.Combine(ref p);
     }
 
+    /// <summary>
+    /// The dot products of a with four rows b0..b3 (n elements each) into r[0..3], each exactly
+    /// <see cref="Dot"/>: four independent chains per pass keep the fused multiply-add units busy
+    /// where a single short dot product would wait on its own chain (attention scores).
+    /// </summary>
+    [SkipLocalsInit]
+    public static void Dot4(ref float a, ref float b0, ref float b1, ref float b2, ref float b3, int n, Span<float> r)
+    {
+        if ((n & 15) != 0)
+        {
+            r[0] = Dot(ref a, ref b0, n);
+            r[1] = Dot(ref a, ref b1, n);
+            r[2] = Dot(ref a, ref b2, n);
+            r[3] = Dot(ref a, ref b3, n);
+            return;
+        }
+        var partials = new Partials64();   // [4, 16] each row's earlier passes
+        ref float p = ref partials[0];
+        for (int g = 0; ; g += V.Lanes)
+        {
+            TVec s0 = V.Zero, s1 = V.Zero, s2 = V.Zero, s3 = V.Zero;
+            for (int i = g; i < n; i += 16)
+            {
+                var x = V.Load(ref a, i);
+                s0 = V.FusedMultiplyAdd(x, V.Load(ref b0, i), s0);
+                s1 = V.FusedMultiplyAdd(x, V.Load(ref b1, i), s1);
+                s2 = V.FusedMultiplyAdd(x, V.Load(ref b2, i), s2);
+                s3 = V.FusedMultiplyAdd(x, V.Load(ref b3, i), s3);
+            }
+            if (g == 16 - V.Lanes)
+            {
+                r[0] = ReductionOrder.Finish(V.Fold(ref p, s0));
+                r[1] = ReductionOrder.Finish(V.Fold(ref Unsafe.Add(ref p, 16), s1));
+                r[2] = ReductionOrder.Finish(V.Fold(ref Unsafe.Add(ref p, 32), s2));
+                r[3] = ReductionOrder.Finish(V.Fold(ref Unsafe.Add(ref p, 48), s3));
+                return;
+            }
+            V.Store(s0, ref p, g);
+            V.Store(s1, ref p, 16 + g);
+            V.Store(s2, ref p, 32 + g);
+            V.Store(s3, ref p, 48 + g);
+        }
+    }
+
     /// <summary>Σ a[i] over n elements from a.</summary>
     [SkipLocalsInit]
     public static float Sum(ref float a, int n)
@@ -60,6 +104,13 @@ internal static class FixedOrderSimd<V, TVec> where V : struct, IVectorOps<TVec>
         for (; i <= n - V.Lanes; i += V.Lanes) V.Store(V.FusedMultiplyAdd(vp, V.Load(ref v, i), V.Load(ref acc, i)), ref acc, i);
         for (; i < n; i++) Unsafe.Add(ref acc, i) = MathF.FusedMultiplyAdd(p, Unsafe.Add(ref v, i), Unsafe.Add(ref acc, i));
     }
+}
+
+/// <summary>Four rows' sixteen partial sums on the stack.</summary>
+[InlineArray(4 * ReductionOrder.Partials)]
+internal struct Partials64
+{
+    private float element;
 }
 
 /// <summary>Sixteen partial sums on the stack.</summary>
