@@ -35,10 +35,15 @@ public static class GenerateCommand
         var stream = new TextStream(tokenizer, prompt);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long afterFirst = 0;   // the request's caches and buffers are all made by the time the first token is out
+        double firstAt = 0;    // seconds until the first token: the prompt pass
         var clock = Stopwatch.StartNew();
         var result = decoder.Generate(request, id =>
         {
-            if (afterFirst == 0) afterFirst = GC.GetTotalAllocatedBytes(precise: true);
+            if (afterFirst == 0)
+            {
+                afterFirst = GC.GetTotalAllocatedBytes(precise: true);
+                firstAt = clock.Elapsed.TotalSeconds;
+            }
             if (!json) Console.Write(stream.Push(id));
         });
         double seconds = clock.Elapsed.TotalSeconds;
@@ -47,7 +52,8 @@ public static class GenerateCommand
 
         if (json)
             JsonOutput.Write(new GenerateResult(prompt, newIds, tokenizer.DecodeContinuation(prompt, newIds), decoder.Name,
-                newIds.Length, seconds, newIds.Length / seconds, result.Steps, result.MeanAccepted, Lossless: acceptance is null));
+                newIds.Length, seconds, newIds.Length / seconds, DecodeRate(newIds.Length, seconds - firstAt), result.Steps,
+                result.MeanAccepted, Lossless: acceptance is null));
         else
             Console.WriteLine(stream.Flush());
         if (args.Has("--verbose"))
@@ -72,6 +78,10 @@ public static class GenerateCommand
             $"committing {rows} rows and drafting {heads} heads per step";
     }
 
+    /// <summary>Tokens per second after the prompt pass: the tokens after the first over the time since it (0 for fewer than two tokens).</summary>
+    private static double DecodeRate(int tokens, double secondsAfterFirst) =>
+        tokens < 2 || secondsAfterFirst <= 0 ? 0 : (tokens - 1) / secondsAfterFirst;
+
     /// <summary>--prompt-ids as given, or --prompt encoded with BOS (inside the Vicuna template with --chat).</summary>
     public static int[] PromptIds(CliArguments args, TextTokenizer tokenizer)
     {
@@ -90,4 +100,4 @@ public static class GenerateCommand
 /// </summary>
 public sealed record GenerateResult(
     int[] PromptIds, int[] NewIds, string Text, string Decoder, int NewTokens, double Seconds, double TokensPerSecond,
-    int Steps, double MeanAccepted, bool Lossless);
+    double DecodeTokensPerSecond, int Steps, double MeanAccepted, bool Lossless);

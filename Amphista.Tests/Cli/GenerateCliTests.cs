@@ -75,13 +75,17 @@ public class GenerateCliTests(GreedyGeneration greedy) : IClassFixture<GreedyGen
     private static void AssertCommonFields(JsonElement json)
     {
         Assert.Equal(
-            ["prompt_ids", "new_ids", "text", "decoder", "new_tokens", "seconds", "tokens_per_second", "steps", "mean_accepted", "lossless"],
+            ["prompt_ids", "new_ids", "text", "decoder", "new_tokens", "seconds", "tokens_per_second", "decode_tokens_per_second",
+                "steps", "mean_accepted", "lossless"],
             json.EnumerateObject().Select(p => p.Name));
         Assert.All(json.GetProperty("prompt_ids").EnumerateArray(), id => Assert.Equal(JsonValueKind.Number, id.ValueKind));
         Assert.Equal(JsonValueKind.String, json.GetProperty("text").ValueKind);
         Assert.Equal(JsonValueKind.String, json.GetProperty("decoder").ValueKind);
         Assert.True(json.GetProperty("seconds").GetDouble() > 0);
         Assert.True(json.GetProperty("tokens_per_second").GetDouble() > 0);
+        // Measured from the first token on, so defined once a second token exists.
+        double decodeRate = json.GetProperty("decode_tokens_per_second").GetDouble();
+        Assert.True(json.GetProperty("new_tokens").GetInt32() < 2 || decodeRate > 0, $"decode rate {decodeRate}");
         int newTokens = json.GetProperty("new_tokens").GetInt32(), steps = json.GetProperty("steps").GetInt32();
         Assert.Equal(newTokens, Ids(json, "new_ids").Length);
         Assert.InRange(newTokens, 1, 12);
