@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Amphista.Tensors.Kernels;
 
@@ -73,9 +74,11 @@ internal struct Simd512 : IVectorOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Load(ref float p, nint i) => Vector512.LoadUnsafe(ref p, (nuint)i);
 
+    // x64: the zero-extending load reads memory itself (one instruction instead of a load and a widen).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LoadBF16(ref ushort p, nint i) =>
-        Vector512.ShiftLeft(Vector512.WidenLower(Vector256.LoadUnsafe(ref p, (nuint)i).ToVector512Unsafe()), 16).AsSingle();
+    public static Vector512<float> LoadBF16(ref ushort p, nint i) => Avx512F.IsSupported
+        ? Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref p, (nuint)i)), 16).AsSingle()
+        : Vector512.ShiftLeft(Vector512.WidenLower(Vector256.LoadUnsafe(ref p, (nuint)i).ToVector512Unsafe()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector512<float> v, ref float p, nint i) => v.StoreUnsafe(ref p, (nuint)i);
@@ -137,8 +140,9 @@ internal struct Simd256 : IVectorOps<Vector256<float>>
     public static Vector256<float> Load(ref float p, nint i) => Vector256.LoadUnsafe(ref p, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> LoadBF16(ref ushort p, nint i) =>
-        Vector256.ShiftLeft(Vector256.WidenLower(Vector128.LoadUnsafe(ref p, (nuint)i).ToVector256Unsafe()), 16).AsSingle();
+    public static unsafe Vector256<float> LoadBF16(ref ushort p, nint i) => Avx2.IsSupported
+        ? Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32((ushort*)Unsafe.AsPointer(ref Unsafe.Add(ref p, i))), 16).AsSingle()
+        : Vector256.ShiftLeft(Vector256.WidenLower(Vector128.LoadUnsafe(ref p, (nuint)i).ToVector256Unsafe()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(Vector256<float> v, ref float p, nint i) => v.StoreUnsafe(ref p, (nuint)i);
@@ -200,8 +204,9 @@ internal struct Simd128 : IVectorOps<Vector128<float>>
     public static Vector128<float> Load(ref float p, nint i) => Vector128.LoadUnsafe(ref p, (nuint)i);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> LoadBF16(ref ushort p, nint i) =>
-        Vector128.ShiftLeft(Vector128.WidenLower(
+    public static unsafe Vector128<float> LoadBF16(ref ushort p, nint i) => Sse41.IsSupported
+        ? Sse2.ShiftLeftLogical(Sse41.ConvertToVector128Int32((ushort*)Unsafe.AsPointer(ref Unsafe.Add(ref p, i))), 16).AsSingle()
+        : Vector128.ShiftLeft(Vector128.WidenLower(
             Vector128.CreateScalarUnsafe(Unsafe.ReadUnaligned<ulong>(ref Unsafe.As<ushort, byte>(ref Unsafe.Add(ref p, i)))).AsUInt16()), 16).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
