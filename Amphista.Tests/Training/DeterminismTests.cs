@@ -89,7 +89,8 @@ public class DeterminismTests
         finally { Parallelism.MaxThreads = saved; }
     }
 
-    private static (Dictionary<string, float[]> Weights, float[] Losses) TrainTinyModel()
+    /// <summary>The tiny model's weights and per-step losses after Steps steps (also run at every vector width by <see cref="VectorWidthTests"/>).</summary>
+    internal static (Dictionary<string, float[]> Weights, float[] Losses) TrainTinyModel()
     {
         var shape = new LayerShape(Heads: 4, KvHeads: 2, HeadDim: 8, RmsNormEps: 1e-5f);
         var rope = new RopeTable(shape.HeadDim, T, 10000);

@@ -1,51 +1,52 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Amphista.Tensors.Kernels;
 
 namespace Amphista.Training;
 
 /// <summary>
-/// The one dot-product order used by every training reduction: 16-lane fused multiply-adds in index
-/// order into a single Vector512 accumulator, Vector512.Sum, then a scalar fused tail. The order
-/// depends only on the length, never on addresses, rows or threads (see <see cref="Gemm"/>, whose
-/// register tiles reproduce it element for element).
+/// The trainer's vector primitives, run by the inference kernels' code at <see cref="Width"/>: Dot is
+/// exactly <see cref="ReductionOrder.Dot"/> (sixteen partial sums and the fixed tree, so training and
+/// inference sum in one order, and every width gives the same bits); MultiplyAdd is elementwise, one
+/// fused multiply-add per element, so its bits never depended on the width. <see cref="Gemm"/> and
+/// <see cref="OuterGemm"/> run at the same width.
 /// </summary>
-public static unsafe class Simd
+public static class Simd
 {
+    private static VectorWidth width = VectorWidth.Widest;
+
+    /// <summary>The width of every training product: the widest this machine accelerates unless a test sets another (bits never depend on it).</summary>
+    public static VectorWidth Width
+    {
+        get => width;
+        set => width = VectorWidth.All.Contains(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), $"no vector width of {value.Bits} bits");
+    }
+
+    /// <summary>Σ a[i]·b[i] in <see cref="ReductionOrder"/>.</summary>
     public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         if (a.Length != b.Length) throw new ArgumentException($"dot of lengths {a.Length} and {b.Length}");
-        fixed (float* pa = a, pb = b) return Dot(pa, pb, a.Length);
+        ref float pa = ref MemoryMarshal.GetReference(a), pb = ref MemoryMarshal.GetReference(b);
+        return width.Bits switch
+        {
+            512 => FixedOrderSimd<Simd512, Vector512<float>>.Dot(ref pa, ref pb, a.Length),
+            256 => FixedOrderSimd<Simd256, Vector256<float>>.Dot(ref pa, ref pb, a.Length),
+            128 => FixedOrderSimd<Simd128, Vector128<float>>.Dot(ref pa, ref pb, a.Length),
+            _ => FixedOrderSimd<SimdScalar, float>.Dot(ref pa, ref pb, a.Length),
+        };
     }
 
-    internal static float Dot(float* a, float* b, int n)
-    {
-        var acc = Vector512<float>.Zero;
-        int i = 0;
-        for (; i <= n - 16; i += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), acc);
-        return Finish(acc, a, b, i, n);
-    }
-
-    /// <summary>Lane sum of a 16-chunk accumulator, then the scalar tail from index i.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float Finish(Vector512<float> acc, float* a, float* b, int i, int n)
-    {
-        float sum = Vector512.Sum(acc);
-        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
-        return sum;
-    }
-
-    /// <summary>acc[i] += p · v[i]: elementwise, so each element's order is the caller's loop order.</summary>
+    /// <summary>acc[i] = fma(p, v[i], acc[i]): elementwise, so each element's order is the caller's loop order.</summary>
     public static void MultiplyAdd(Span<float> acc, float p, ReadOnlySpan<float> v)
     {
         if (acc.Length != v.Length) throw new ArgumentException($"multiply-add of lengths {acc.Length} and {v.Length}");
-        int n = acc.Length, i = 0;
-        ref float pa = ref MemoryMarshal.GetReference(acc);
-        ref float pv = ref MemoryMarshal.GetReference(v);
-        var vp = Vector512.Create(p);
-        for (; i <= n - 16; i += 16)
-            Vector512.FusedMultiplyAdd(vp, Vector512.LoadUnsafe(ref pv, (nuint)i), Vector512.LoadUnsafe(ref pa, (nuint)i))
-                .StoreUnsafe(ref pa, (nuint)i);
-        for (; i < n; i++) Unsafe.Add(ref pa, i) = MathF.FusedMultiplyAdd(p, Unsafe.Add(ref pv, i), Unsafe.Add(ref pa, i));
+        ref float pa = ref MemoryMarshal.GetReference(acc), pv = ref MemoryMarshal.GetReference(v);
+        switch (width.Bits)
+        {
+            case 512: FixedOrderSimd<Simd512, Vector512<float>>.MultiplyAdd(ref pa, p, ref pv, acc.Length); break;
+            case 256: FixedOrderSimd<Simd256, Vector256<float>>.MultiplyAdd(ref pa, p, ref pv, acc.Length); break;
+            case 128: FixedOrderSimd<Simd128, Vector128<float>>.MultiplyAdd(ref pa, p, ref pv, acc.Length); break;
+            default: FixedOrderSimd<SimdScalar, float>.MultiplyAdd(ref pa, p, ref pv, acc.Length); break;
+        }
     }
 }
