@@ -14,7 +14,7 @@ public static class Commands
                         (--prompt-ids 1,2,3 | --prompts FILE | --heldout FILE) [--max-prompts N]
                         [--max-new-tokens N] [--repeats R] [--save-profile] [--json]
           amphista bench [--model DIR|random:PRESET] [--drafters greedy,medusa,amphista] [--tree NAME|auto] [--heads K]
-                         [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--repeats R]
+                         [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--ignore-eos] [--repeats R]
                          [--chart FILE] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
           amphista train --drafter medusa|amphista [--model DIR] --data FILE --out DIR [--heads K] [--stages S]

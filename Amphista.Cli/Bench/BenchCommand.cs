@@ -11,7 +11,7 @@ namespace Amphista.Cli.Bench;
 
 /// <summary>
 /// amphista bench [--model DIR|random:PRESET] [--drafters greedy,medusa,amphista] [--tree NAME|auto]
-///                [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--repeats R]
+///                [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--ignore-eos] [--repeats R]
 ///                [--chart FILE] [--json]
 /// Every decoder on the same prompts in one process, interleaved, after a warm-up; this machine's
 /// memory bandwidth and greedy's share of that roofline; the verification cost curve; an SVG chart.
@@ -28,7 +28,7 @@ public static class BenchCommand
         var args = new CliArguments("bench", argv,
             new HashSet<string>([.. ModelOptions.Options, "--drafters", "--tree", "--heads", "--prompts", "--heldout",
                 "--max-prompts", "--max-new-tokens", "--repeats", "--chart"]),
-            new HashSet<string>(["--json", "--verbose"]));
+            new HashSet<string>(["--json", "--verbose", "--ignore-eos"]));
         bool demo = args.Get("--model") is null;
         string[] names = BenchOptions.ParseDrafters(args, demo);
         int newTokens = args.Int("--max-new-tokens", DefaultNewTokens, min: 1);
@@ -37,7 +37,9 @@ public static class BenchCommand
 
         var model = ModelOptions.LoadModel(args);
         var (prompts, profilePrompts) = BenchOptions.ReadPrompts(args, model, args.Int("--max-prompts", DefaultPrompts, min: 1));
-        var requests = prompts.Select(p => new DecodeRequest(p, newTokens, model.Config.EosTokenIds)).ToArray();
+        // --ignore-eos: every prompt decodes exactly N tokens, as native runtimes' benchmarks do.
+        int[] stopTokens = args.Has("--ignore-eos") ? [] : model.Config.EosTokenIds;
+        var requests = prompts.Select(p => new DecodeRequest(p, newTokens, stopTokens)).ToArray();
         foreach (var request in requests) request.Validate(model);
         // Every drafter is made before the slow measurements, so a bad name fails at once.
         int heads = args.Int("--heads", DecodingOptions.DefaultHeads, min: 1);

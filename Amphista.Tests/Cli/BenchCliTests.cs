@@ -96,6 +96,14 @@ public class BenchCliTests
     }
 
     [Fact]
+    public void IgnoreEosDecodesExactlyTheAskedTokensPerPrompt()
+    {
+        var json = CliRunner.Run("bench", "--drafters", "greedy", "--max-prompts", "2", "--max-new-tokens", "40", "--ignore-eos",
+            "--repeats", "1", "--json").Json();
+        Assert.Equal(2 * 40, json.GetProperty("new_tokens").GetInt32());
+    }
+
+    [Fact]
     public void ShortDrafterNamesNeedTheDemoModel()
     {
         var run = CliRunner.Run("bench", "--model", "random:llama-68m", "--drafters", "greedy,medusa");
