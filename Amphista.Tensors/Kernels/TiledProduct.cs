@@ -93,8 +93,8 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
     }
 
     /// <summary>
-    /// R weight rows (from element row, n apart) against T activation rows (from x, n apart), R and T
-    /// compile-time constants: the JIT drops the unused accumulators, so one source serves every tile.
+    /// R weight rows (from element row, n apart; R is One, Two or Four) against T activation rows (from x,
+    /// n apart), R and T compile-time constants: the JIT drops the unused accumulators, so one source serves every tile.
     /// Accumulator arc holds weight row r against token c.
     /// </summary>
     [SkipLocalsInit]
