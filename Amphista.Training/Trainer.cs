@@ -6,7 +6,7 @@ using Amphista.Training.Drafters;
 namespace Amphista.Training;
 
 /// <summary>
-/// The training loop for any <see cref="ITrainableDrafter"/> (design note, "Training"; options and
+/// The training loop for any <see cref="ITrainableDrafter"/> (SPEC §5; options and
 /// schedule in <see cref="TrainingOptions"/>). The data is one stream of sequences: position n is
 /// sequence order_e[n mod N] of epoch e = n / N, order_e a shuffle of the N sequences by
 /// Random(seed, e). Step s (0-based) takes positions s·B .. s·B + B − 1:

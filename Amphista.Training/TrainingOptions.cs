@@ -1,7 +1,7 @@
 namespace Amphista.Training;
 
 /// <summary>
-/// How <see cref="Trainer"/> runs (design note, "Training"). One step: Batch sequences, each one's
+/// How <see cref="Trainer"/> runs (SPEC §5). One step: Batch sequences, each one's
 /// gradient added with weight 1/Batch; the global norm clipped to ClipNorm; one AdamW update at
 ///   lr(s) = warm-up over ⌈WarmupFraction · N⌉ steps to LearningRate, then cosine to FloorFraction · LearningRate
 /// over N total steps (<see cref="LearningRateSchedule"/>). Sequences come in a fresh order every epoch,

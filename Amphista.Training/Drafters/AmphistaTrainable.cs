@@ -6,7 +6,7 @@ using Amphista.Tensors;
 namespace Amphista.Training.Drafters;
 
 /// <summary>
-/// The Amphista drafter in training (design note, "The model we build" and "Training"; SPEC §4), with
+/// The Amphista drafter in training (SPEC §4 and §5), with
 /// the base model frozen. One sequence is tokens s [T] and the base model's hidden states h [T, D];
 /// the rows are the N = T − 1 positions i that have a following token, each computed exactly as an
 /// inference session that has committed positions 0..i computes it:

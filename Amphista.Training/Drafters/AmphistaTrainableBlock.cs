@@ -7,7 +7,7 @@ namespace Amphista.Training.Drafters;
 public sealed record AmphistaBlockCache(int Positions, DecoderLayerCache[][] Groups);   // N; [groups][B]
 
 /// <summary>
-/// The Auto-embedding Block in training (design note §3; SPEC §4; inference: AutoEmbeddingBlock), for
+/// The Auto-embedding Block in training (SPEC §4 and §5; inference: AutoEmbeddingBlock), for
 /// every position i of a sequence at once:
 ///   z_{i,k} = a^(stage(k))_i + P_k,   u_{i,·} = Layer_B(… Layer_1(z_{i,·})),   z, u [N·K, D], row i·K + k
 /// The K rows of a position attend to each other (bi-directional, no RoPE: all at position 0) and to

@@ -6,7 +6,7 @@ namespace Amphista.Training.Drafters;
 public sealed record AmphistaHeadsCache(ResidualBlockCache[] Blocks, RmsNormCache[] Norms, Tensor[] Logits);
 
 /// <summary>
-/// The drafting heads and the loss in training (design note §4 and "Training"; SPEC §4; inference:
+/// The drafting heads and the loss in training (SPEC §4 and §5; inference:
 /// DraftingHead), over the block outputs u [N·K, D] (row i·K + k):
 ///   logits_{i,k} = W_lm RMSNorm_k(u_{i,k} + SiLU(W_k u_{i,k} + b_k)),   W_k [D, D], b_k, g_k [1, D], W_lm [V, D]
 ///   loss = Σ_k λ^k · mean_i CE(logits_{i,k}, s_{i+2+k})   over the i with i + 2 + k &lt; T

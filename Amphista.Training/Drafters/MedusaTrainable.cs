@@ -6,7 +6,7 @@ using Amphista.Tensors;
 namespace Amphista.Training.Drafters;
 
 /// <summary>
-/// Medusa heads in training (design note, "Medusa" and "Training"; SPEC §3b). Head k (0-based) over the
+/// Medusa heads in training (SPEC §3b and §5). Head k (0-based) over the
 /// base model's hidden states h [T, D]:
 ///   x_0 = h,  x_{l+1} = x_l + SiLU(W_{k,l} x_l + b_{k,l}),  logits_k = x_L · W_lmᵀ   [T, V]
 /// W [D, D], b [1, D]; W_lm [V, D] is the base model's LM head, frozen and shared, or head k's own

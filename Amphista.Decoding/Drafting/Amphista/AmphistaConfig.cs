@@ -5,7 +5,7 @@ using Amphista.Model.Llama;
 namespace Amphista.Decoding.Drafting.Amphista;
 
 /// <summary>
-/// The shape of an Amphista drafter (design note, "The model we build"; SPEC §4): K heads, S Staged
+/// The shape of an Amphista drafter (SPEC §4): K heads, S Staged
 /// Adaptation Layers, B Auto-embedding Block layers, and the Llama geometry those layers share
 /// (MLP width F, H / Hkv attention heads of width Dh, RoPE over P positions). Every choice the
 /// paper leaves open is a field here, written to amphista_config.json with snake_case keys.

@@ -4,7 +4,7 @@ using Amphista.Tensors;
 namespace Amphista.Decoding.Drafting.Amphista;
 
 /// <summary>
-/// The Amphista drafter (Li et al., NAACL 2025; design note, "The model we build"; SPEC §4): feature
+/// The Amphista drafter (Li et al., NAACL 2025; SPEC §4): feature
 /// fusion and Staged Adaptation Layers over the committed positions, then the Auto-embedding Block's
 /// bi-directional attention across the K heads, then K heads on the base model's LM head. One draft
 /// pass yields all K distributions at once; head k (0-based) guesses x_{t+2+k}.

@@ -4,7 +4,7 @@ using Amphista.Tensors;
 namespace Amphista.Decoding.Drafting.Amphista;
 
 /// <summary>
-/// One generation's Amphista state (design note, "The model we build"; SPEC §4). Commit runs feature
+/// One generation's Amphista state (SPEC §4). Commit runs feature
 /// fusion and the Staged Adaptation Layers over the newly committed rows only, extending the stage
 /// caches; Draft runs the Auto-embedding Block and the heads once, all K distributions together.
 /// </summary>

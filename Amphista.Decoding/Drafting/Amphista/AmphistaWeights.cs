@@ -4,7 +4,7 @@ using Amphista.Tensors;
 namespace Amphista.Decoding.Drafting.Amphista;
 
 /// <summary>
-/// All parameters of an Amphista drafter (design note §1-4; SPEC §4), under the checkpoint names of
+/// All parameters of an Amphista drafter (SPEC §4), under the checkpoint names of
 /// <see cref="AmphistaCheckpoint"/>. The base model's embedding E and, when shared, its LM head are
 /// not here: they are read from the base model, frozen. Matrices stay F32 or BF16 as stored.
 /// </summary>
@@ -69,12 +69,12 @@ public sealed record AmphistaWeights(
     private static float[] Ones(int n) => Enumerable.Repeat(1f, n).ToArray();
 }
 
-/// <summary>The Auto-embedding Block's parameters (design note §3).</summary>
+/// <summary>The Auto-embedding Block's parameters (SPEC §4).</summary>
 public sealed record AutoEmbeddingWeights(
     Tensor HeadEmbeddings,                // [K, D]   auto_embedding.head_embeddings (P, row k = P_k)
     DecoderLayerWeights[] Layers);        // B        auto_embedding.layers.{b}.*
 
-/// <summary>One drafting head's parameters (design note §4).</summary>
+/// <summary>One drafting head's parameters (SPEC §4).</summary>
 public sealed record DraftingHeadWeights(
     WeightMatrix Linear,                  // [D, D]   heads.{k}.linear.weight   W_k
     float[] Bias,                         // [D]      heads.{k}.linear.bias     b_k

@@ -5,7 +5,7 @@ using Amphista.Tensors.Kernels;
 namespace Amphista.Decoding.Drafting.Amphista;
 
 /// <summary>
-/// The Auto-embedding Block (design note §3; SPEC §4): bi-directional attention across the K heads.
+/// The Auto-embedding Block (Li et al. 2025; SPEC §4): bi-directional attention across the K heads.
 ///   z_k = a^(stage(k))_t + P_k,   z [K, D],   P [K, D] learned
 ///   u = Layer_B(… Layer_1(z)),    u [K, D]
 /// Each layer is a pre-norm Llama decoder layer with a full K × K mask, so every head sees every

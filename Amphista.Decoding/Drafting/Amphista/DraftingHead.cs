@@ -4,7 +4,7 @@ using Amphista.Tensors.Kernels;
 namespace Amphista.Decoding.Drafting.Amphista;
 
 /// <summary>
-/// The drafting heads (design note §4; SPEC §4), one per block output u_k [D]:
+/// The drafting heads (SPEC §4), one per block output u_k [D]:
 ///   logits_k = W_lm RMSNorm_k(u_k + SiLU(W_k u_k + b_k)),   W_k [D, D], b_k [D], W_lm [V, D]
 /// W_lm is the base model's LM head, shared and frozen, unless the head carries its own.
 /// Head k (0-based) proposes x_{t+2+k}.

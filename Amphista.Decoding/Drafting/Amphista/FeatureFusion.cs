@@ -4,7 +4,7 @@ using Amphista.Tensors.Kernels;
 namespace Amphista.Decoding.Drafting.Amphista;
 
 /// <summary>
-/// Feature fusion (design note §1, "paradigm shift and feature fusion"; SPEC §4):
+/// Feature fusion (Li et al. 2025; SPEC §4):
 ///   f_i = W_fuse [h_i ; E(x_{i+1})],   W_fuse [D, 2D], h_i [D], E [V, D]
 /// h_i is the base model's final normed hidden state at committed position i and x_{i+1} the token
 /// that follows it; at the last position that is the base model's own next token, so the draft

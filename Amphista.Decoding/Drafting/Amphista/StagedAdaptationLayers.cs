@@ -5,7 +5,7 @@ using Amphista.Tensors.Kernels;
 namespace Amphista.Decoding.Drafting.Amphista;
 
 /// <summary>
-/// Staged Adaptation Layers (design note §2; SPEC §4): S causal Llama decoder layers in sequence over
+/// Staged Adaptation Layers (Li et al. 2025; SPEC §4): S causal Llama decoder layers in sequence over
 /// the committed positions,
 ///   a^(0) = f,   a^(s) = Layer_s(a^(s-1)),   s = 1..S,   a^(s) [T, D]
 /// with RoPE at the token positions. Each stage keeps its own K/V cache [C, Hkv·Dh] across decoding

@@ -5,7 +5,7 @@ using Amphista.Model.Checkpoints;
 namespace Amphista.Decoding.Drafting.Medusa;
 
 /// <summary>
-/// The shape of a Medusa drafter (Medusa section of the design note; background notes §2): K heads,
+/// The shape of a Medusa drafter (Medusa-1; SPEC §3b): K heads,
 /// each L residual blocks on the base model's hidden state h_t [D], then an LM head [V, D] that is
 /// either the base model's (shared) or the head's own (as the Medusa-1 v0.1 checkpoints ship).
 /// </summary>

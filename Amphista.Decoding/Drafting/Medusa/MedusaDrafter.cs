@@ -4,7 +4,7 @@ using Amphista.Tensors;
 namespace Amphista.Decoding.Drafting.Medusa;
 
 /// <summary>
-/// The Medusa baseline drafter (design note, "Medusa, the baseline it must beat"): K independent
+/// The Medusa drafter (Cai et al. 2024, Medusa-1; SPEC §3b), the baseline Amphista is measured against: K independent
 /// heads on the base model's last committed hidden state h_t [D]; head k's top-k tokens are its
 /// guesses for x_{t+2+k}.
 /// </summary>

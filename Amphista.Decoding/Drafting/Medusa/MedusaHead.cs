@@ -4,7 +4,7 @@ using Amphista.Tensors.Kernels;
 namespace Amphista.Decoding.Drafting.Medusa;
 
 /// <summary>
-/// Medusa's ResBlock (background notes §2.1): y = x + SiLU(W x + b), W [D, D], b [D]. Medusa builds
+/// Medusa's ResBlock (Medusa-1; SPEC §3b): y = x + SiLU(W x + b), W [D, D], b [D]. Medusa builds
 /// its layers as [ResBlock] * n, one module repeated, so its files repeat the same W under every
 /// "{k}.{l}" key when n > 1; reading each key on its own loads both that and distinct blocks.
 /// </summary>

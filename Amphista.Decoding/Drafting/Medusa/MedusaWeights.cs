@@ -5,8 +5,8 @@ using Amphista.Tensors;
 namespace Amphista.Decoding.Drafting.Medusa;
 
 /// <summary>
-/// All parameters of a Medusa drafter under the official head-only key names (background notes
-/// §2.2): per head k and block l, W [D, D] "{k}.{l}.linear.weight" and b [D] "{k}.{l}.linear.bias";
+/// All parameters of a Medusa drafter under the official head-only key names (SPEC §3b,
+/// "Medusa heads"): per head k and block l, W [D, D] "{k}.{l}.linear.weight" and b [D] "{k}.{l}.linear.bias";
 /// per head, unless shared, its LM head [V, D] "{k}.{L}.weight". Matrices stay F32 or BF16 as stored.
 /// </summary>
 public sealed record MedusaWeights(MedusaConfig Config, MedusaHead[] Heads)

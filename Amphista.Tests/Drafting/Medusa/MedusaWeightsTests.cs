@@ -9,7 +9,7 @@ using static Amphista.Tests.Drafting.Medusa.MedusaFixtures;
 namespace Amphista.Tests.Drafting.Medusa;
 
 /// <summary>
-/// Medusa drafter directories (background notes §2.2): our own Save/Load, and head-only checkpoints
+/// Medusa drafter directories (SPEC §3b, "Medusa heads"): our own Save/Load, and head-only checkpoints
 /// as the official repos lay them out, with config.json holding only the Medusa fields.
 /// </summary>
 public class MedusaWeightsTests
