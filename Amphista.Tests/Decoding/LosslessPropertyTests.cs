@@ -5,6 +5,7 @@ using Amphista.Decoding.Drafting.Medusa;
 using Amphista.Decoding.Trees;
 using Amphista.Model.Llama;
 using Amphista.Tests.Support;
+using Amphista.Tensors.Kernels;
 using Amphista.Tests.Trees;
 using FsCheck;
 using FsCheck.Fluent;
@@ -50,6 +51,37 @@ public class LosslessPropertyTests
         if (c.Drafter == "oracle" && treeHoldsRankZero && c.Stop is null && c.Budget > 2)
             Assert.True(result.Steps < greedy.Length, $"the oracle drafter saved no base-model pass: {c}");
     }, maxTest: 60);
+
+    /// <summary>
+    /// The kernels' vector width never changes a bit: speculative decoding with the model and drafter
+    /// at any width (512, 256, 128 bits or scalar; emulated where this machine lacks it) emits exactly
+    /// the tokens of greedy decoding at the widest width, and the prompt's logits are bit-identical
+    /// (tokens alone would hide a last-bit difference that happens not to flip an argmax).
+    /// </summary>
+    [Fact]
+    public void SpeculativeTokensAtAnyVectorWidthEqualGreedyTokensAtTheWidest() => Properties.Check(
+        from c in Cases
+        from width in Gen.Elements(VectorWidth.All.ToArray())
+        select (Case: c, Width: width),
+        x =>
+        {
+            var request = new DecodeRequest(x.Case.Prompt, x.Case.Budget, x.Case.Stop is int s ? [s] : []);
+            int[] greedy = new GreedyDecoder(x.Case.Model.Build()).Generate(request).Tokens;
+            var model = x.Case.Model.Build(x.Width);
+            Assertions.BitwiseEqual(PromptLogits(x.Case.Model.Build(), x.Case.Prompt), PromptLogits(model, x.Case.Prompt),
+                $"prompt logits of {x.Case.Model} at {x.Width} bits against the widest");
+            var result = new SpeculativeDecoder(model, MakeDrafter(x.Case, model), x.Case.Tree).Generate(request);
+            Assertions.SameTokens(greedy, result.Tokens, $"{x.Case}; {x.Width}-bit kernels against the widest");
+        }, maxTest: 40);
+
+    /// <summary>One causal pass over the prompt: its logits [T·V].</summary>
+    private static float[] PromptLogits(LlamaModel model, int[] prompt)
+    {
+        using var cache = model.CreateCache();
+        var hidden = model.Forward(cache, prompt, Enumerable.Range(0, prompt.Length).ToArray(), 0,
+            Amphista.Tensors.AttentionMask.Causal(0, prompt.Length));   // [T, D]
+        return model.Kernels.ToHost(model.Logits(hidden)).Data;          // [T·V]
+    }
 
     public static IDrafter MakeDrafter(Case c, LlamaModel model)
     {
