@@ -51,7 +51,7 @@ public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernel
         Shapes.CheckRmsNorm(x, weight, y);
         for (int t = 0; t < x.Rows; t++)
         {
-            float scale = 1f / MathF.Sqrt(vector.SumOfSquares(x.Row(t)) / x.Cols + eps);
+            float scale = 1f / MathF.Sqrt(vector.Dot(x.Row(t), x.Row(t)) / x.Cols + eps);
             TensorPrimitives.Multiply(x.Row(t), scale, y.Row(t));
             TensorPrimitives.Multiply(y.Row(t), weight, y.Row(t));
         }

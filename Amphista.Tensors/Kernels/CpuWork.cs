@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -86,17 +87,18 @@ internal sealed class AttentionWork<V, TVec> : IPartitioned where V : struct, IV
         }
         var own = scores.AsSpan(0, count);
         FixedExp.ExpShifted<V, TVec>(own, max);
-        float sum = FixedOrderSimd<V, TVec>.Sum(ref scores[0], count);
-        WeightedValues(y!.Data.AsSpan(at, headDim), scores, sum, visible, ref Unsafe.Add(ref values, kvOff), kvCols);
+        // Each weight e_s / sum once, not once per block of columns.
+        TensorPrimitives.Divide(own, FixedOrderSimd<V, TVec>.Sum(ref scores[0], count), own);
+        WeightedValues(y!.Data.AsSpan(at, headDim), scores, visible, ref Unsafe.Add(ref values, kvOff), kvCols);
     }
 
     /// <summary>
-    /// output [Dh] = Σ_s (e_s / sum) v_s over the visible slots in increasing order, each element
+    /// output [Dh] = Σ_s p_s v_s (p_s = e_s / sum, in weights) over the visible slots in increasing order, each element
     /// one fused multiply-add per slot starting from zero. Blocks of four vectors of columns stay in
     /// registers across the slots; the columns past the last block go through memory. Either way
     /// each element sees the same operations, so its bits depend on neither Dh's blocking nor the width.
     /// </summary>
-    private static void WeightedValues(Span<float> output, float[] scores, float sum, ReadOnlySpan<bool> visible,
+    private static void WeightedValues(Span<float> output, float[] weights, ReadOnlySpan<bool> visible,
         ref float values, int kvCols)
     {
         int n = output.Length, c = 0, block = 4 * V.Lanes;
@@ -107,7 +109,7 @@ internal sealed class AttentionWork<V, TVec> : IPartitioned where V : struct, IV
             for (int s = 0, j = 0; s < visible.Length; s++)
             {
                 if (!visible[s]) continue;
-                var p = V.Create(scores[j++] / sum);
+                var p = V.Create(weights[j++]);
                 ref float row = ref Unsafe.Add(ref values, s * kvCols + c);
                 a0 = V.FusedMultiplyAdd(p, V.Load(ref row, 0), a0);
                 a1 = V.FusedMultiplyAdd(p, V.Load(ref row, V.Lanes), a1);
@@ -124,6 +126,6 @@ internal sealed class AttentionWork<V, TVec> : IPartitioned where V : struct, IV
         rest.Clear();
         for (int s = 0, j = 0; s < visible.Length; s++)
             if (visible[s])
-                FixedOrderSimd<V, TVec>.MultiplyAdd(ref rest[0], scores[j++] / sum, ref Unsafe.Add(ref values, s * kvCols + c), rest.Length);
+                FixedOrderSimd<V, TVec>.MultiplyAdd(ref rest[0], weights[j++], ref Unsafe.Add(ref values, s * kvCols + c), rest.Length);
     }
 }

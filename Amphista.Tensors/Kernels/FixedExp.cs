@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace Amphista.Tensors.Kernels;
 
@@ -22,28 +21,10 @@ public static class FixedExp
     private const float Lowest = -87.33654f, Highest = 88.37f;   // 2^k stays a normal float: -126 ≤ k ≤ 127
 
     /// <summary>x[i] = e^(x[i] − shift), in place, at the given vector width (every width gives the same bits).</summary>
-    public static void ExpShifted(Span<float> x, float shift, VectorWidth width)
-    {
-        switch (width.Bits)
-        {
-            case 512: ExpShifted<Simd512, Vector512<float>>(x, shift); break;
-            case 256: ExpShifted<Simd256, Vector256<float>>(x, shift); break;
-            case 128: ExpShifted<Simd128, Vector128<float>>(x, shift); break;
-            default: ExpShifted<SimdScalar, float>(x, shift); break;
-        }
-    }
+    public static void ExpShifted(Span<float> x, float shift, VectorWidth width) => VectorKernels.For(width).ExpShifted(x, shift);
 
     /// <summary>y[i] = SiLU(x[i]) at the given vector width (every width gives the same bits).</summary>
-    public static void Silu(ReadOnlySpan<float> x, Span<float> y, VectorWidth width)
-    {
-        switch (width.Bits)
-        {
-            case 512: Silu<Simd512, Vector512<float>>(x, y); break;
-            case 256: Silu<Simd256, Vector256<float>>(x, y); break;
-            case 128: Silu<Simd128, Vector128<float>>(x, y); break;
-            default: Silu<SimdScalar, float>(x, y); break;
-        }
-    }
+    public static void Silu(ReadOnlySpan<float> x, Span<float> y, VectorWidth width) => VectorKernels.For(width).Silu(x, y);
 
     internal static void ExpShifted<V, TVec>(Span<float> x, float shift) where V : struct, IVectorOps<TVec> where TVec : struct
     {

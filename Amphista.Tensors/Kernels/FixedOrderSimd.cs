@@ -17,7 +17,7 @@ internal static class FixedOrderSimd<V, TVec> where V : struct, IVectorOps<TVec>
     [SkipLocalsInit]
     public static float Dot(ref float a, ref float b, int n)
     {
-        var partials = new Partials16();   // [16] every lane stored by a pass below
+        Unsafe.SkipInit(out Partials16 partials);   // [16] every lane stored by a pass before it is read
         ref float p = ref partials[0];
         int blocks = n & ~15;
         for (int g = 0; ; g += V.Lanes)
@@ -50,7 +50,7 @@ internal static class FixedOrderSimd<V, TVec> where V : struct, IVectorOps<TVec>
             r[3] = Dot(ref a, ref b3, n);
             return;
         }
-        var partials = new Partials64();   // [4, 16] each row's earlier passes
+        Unsafe.SkipInit(out Partials64 partials);   // [4, 16] each row's earlier passes, stored before read
         ref float p = ref partials[0];
         for (int g = 0; ; g += V.Lanes)
         {
@@ -82,7 +82,7 @@ internal static class FixedOrderSimd<V, TVec> where V : struct, IVectorOps<TVec>
     [SkipLocalsInit]
     public static float Sum(ref float a, int n)
     {
-        var partials = new Partials16();   // [16]
+        Unsafe.SkipInit(out Partials16 partials);   // [16] every lane stored by a pass before it is read
         ref float p = ref partials[0];
         int blocks = n & ~15;
         for (int g = 0; g < 16; g += V.Lanes)

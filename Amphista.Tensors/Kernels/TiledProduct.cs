@@ -66,8 +66,8 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
     public static void Run<W>(W w, float* x, float* y, int rows, int cols, int outputs, int first, int end)
         where W : struct, IWeightPointer
     {
-        // 32 vector registers (512-bit machines) hold 4 × 4 accumulators; 16 hold 2 × 4 (or 4 × 2).
-        bool fourRows = V.Lanes == 16 || rows <= 2;
+        // 32 vector registers hold 4 × 4 accumulators; 16 hold 2 × 4 (or 4 × 2).
+        bool fourRows = VectorWidth.ThirtyTwoRegisters || rows <= 2;
         int o = first;
         if (fourRows)
             for (; o + 4 <= end; o += 4) Rows<W, Four>(w, x, y, rows, cols, outputs, o);

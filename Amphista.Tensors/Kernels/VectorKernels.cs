@@ -24,12 +24,16 @@ internal abstract class VectorKernels
     /// <summary>Attention's threaded work (one job per query head) with its operands set.</summary>
     public abstract IPartitioned Attention(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim, Tensor y);
 
-    /// <summary>Σ a[i]², in the reduction order.</summary>
-    public abstract float SumOfSquares(ReadOnlySpan<float> a);
+    /// <summary>Σ a[i]·b[i], in the reduction order.</summary>
+    public abstract float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b);
 
     /// <summary>Σ a[i], in the reduction order.</summary>
     public abstract float Sum(ReadOnlySpan<float> a);
 
+    /// <summary>acc[i] = fma(p, v[i], acc[i]).</summary>
+    public abstract void MultiplyAdd(Span<float> acc, float p, ReadOnlySpan<float> v);
+
+    /// <summary>x[i] = e^(x[i] − shift), in place.</summary>
     public abstract void ExpShifted(Span<float> x, float shift);
 
     public abstract void Silu(ReadOnlySpan<float> x, Span<float> y);
@@ -57,11 +61,11 @@ internal sealed class VectorKernels<V, TVec> : VectorKernels where V : struct, I
         return attention;
     }
 
-    public override float SumOfSquares(ReadOnlySpan<float> a)
-    {
-        ref float p = ref MemoryMarshal.GetReference(a);
-        return FixedOrderSimd<V, TVec>.Dot(ref p, ref p, a.Length);
-    }
+    public override float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
+        FixedOrderSimd<V, TVec>.Dot(ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b), a.Length);
+
+    public override void MultiplyAdd(Span<float> acc, float p, ReadOnlySpan<float> v) =>
+        FixedOrderSimd<V, TVec>.MultiplyAdd(ref MemoryMarshal.GetReference(acc), p, ref MemoryMarshal.GetReference(v), acc.Length);
 
     public override float Sum(ReadOnlySpan<float> a) => FixedOrderSimd<V, TVec>.Sum(ref MemoryMarshal.GetReference(a), a.Length);
 

@@ -46,6 +46,13 @@ public readonly record struct VectorWidth(int Bits)
             ? width
             : throw new InputException($"unknown vector width '{text}' (expected 512, 256, 128 or scalar)");
 
+    /// <summary>
+    /// Whether the vector register file holds 32 registers (x64 with AVX-512, at any width; ARM64) rather
+    /// than 16: what sizes a register tile so its accumulators do not spill.
+    /// </summary>
+    internal static bool ThirtyTwoRegisters =>
+        System.Runtime.Intrinsics.X86.Avx512F.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.Arm64.IsSupported;
+
     private static bool HardwareFma =>
         System.Runtime.Intrinsics.X86.Fma.IsSupported || System.Runtime.Intrinsics.Arm.AdvSimd.IsSupported;
 }

@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
 using Amphista.Tensors.Kernels;
 
 namespace Amphista.Training;
@@ -53,14 +51,11 @@ public static unsafe class OuterGemm
                 for (int k0 = 0; k0 < k; k0 += DepthBlock)
                 {
                     var s = new Strides(rowStride, depthStride, n, k0, Math.Min(k, k0 + DepthBlock));
-                    if (ThirtyTwoRegisters) OuterTiles<V, TVec, Four>.Block(pa, pb, pc, m0, m1, n0, n1, s);
+                    if (VectorWidth.ThirtyTwoRegisters) OuterTiles<V, TVec, Four>.Block(pa, pb, pc, m0, m1, n0, n1, s);
                     else OuterTiles<V, TVec, Two>.Block(pa, pb, pc, m0, m1, n0, n1, s);
                 }
         });
     }
-
-    /// <summary>AVX-512 machines (at any width) and ARM64 have 32 vector registers; other x64 machines 16.</summary>
-    private static bool ThirtyTwoRegisters => Avx512F.IsSupported || AdvSimd.Arm64.IsSupported;
 
     /// <summary>A(m, k) = a[m·RowStride + k·DepthStride]; C and B rows are N wide; this pass covers k in [K0, K1).</summary>
     internal readonly record struct Strides(int RowStride, int DepthStride, int N, int K0, int K1);
