@@ -57,23 +57,91 @@ internal readonly unsafe struct BF16Pointer(ushort* p) : IWeightPointer
 /// </summary>
 internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<TVec> where TVec : struct
 {
-    // A multi-token tile spends long enough on each weight row that the hardware prefetcher falls
-    // behind; asking for the weights this many elements ahead keeps loads in flight. One-token tiles
-    // stream faster without the hint, so they do not give it.
+    // A tile reads several weight rows at once, more streams than the hardware prefetcher follows
+    // well; asking for each row's weights this many elements ahead keeps loads in flight.
     private const int PrefetchAhead = 2048;
 
     /// <summary>Output features [first, end) for all T rows.</summary>
     public static void Run<W>(W w, float* x, float* y, int rows, int cols, int outputs, int first, int end)
         where W : struct, IWeightPointer
     {
+        int o = first;
+        if (rows == 1 && V.Lanes >= 4)
+        {
+            // One token: R rows × 16 / Lanes passes of accumulators, all in flight (at most 8 with 16 registers).
+            if (V.Lanes >= 8 || VectorWidth.ThirtyTwoRegisters)
+                for (; o + 4 <= end; o += 4) OneToken<W, Four>(w, (nint)o * cols, x, cols, y + o);
+            else
+                for (; o + 2 <= end; o += 2) OneToken<W, Two>(w, (nint)o * cols, x, cols, y + o);
+        }
         // 32 vector registers hold 4 × 4 accumulators; 16 hold 2 × 4 (or 4 × 2).
         bool fourRows = VectorWidth.ThirtyTwoRegisters || rows <= 2;
-        int o = first;
         if (fourRows)
             for (; o + 4 <= end; o += 4) Rows<W, Four>(w, x, y, rows, cols, outputs, o);
         else
             for (; o + 2 <= end; o += 2) Rows<W, Two>(w, x, y, rows, cols, outputs, o);
         for (; o < end; o++) Rows<W, One>(w, x, y, rows, cols, outputs, o);
+    }
+
+    /// <summary>
+    /// One activation row against R weight rows (One, Two or Four) with every pass's accumulators in flight
+    /// at once: a single token gives no other independent chains, and one pass at a time would leave R
+    /// chains waiting on the fused multiply-add's latency. Each partial sum is still one chain in
+    /// increasing i, so the bits are those of <see cref="Tile{W, R, T}"/>.
+    /// </summary>
+    [SkipLocalsInit]
+    private static void OneToken<W, R>(W w, nint row, float* x, int n, float* y)
+        where W : struct, IWeightPointer where R : struct, IRowCount
+    {
+        float* part = stackalloc float[4 * 16];   // [R, 16] each output's partial sums
+        nint l1 = V.Lanes, l2 = 2 * l1, l3 = 3 * l1, w1 = row + n, w2 = row + 2 * n, w3 = row + 3 * n;
+        int passes = 16 / V.Lanes, blocks = n & ~15;
+        TVec a0 = V.Zero, a1 = V.Zero, a2 = V.Zero, a3 = V.Zero, b0 = V.Zero, b1 = V.Zero, b2 = V.Zero, b3 = V.Zero;
+        TVec c0 = V.Zero, c1 = V.Zero, c2 = V.Zero, c3 = V.Zero, d0 = V.Zero, d1 = V.Zero, d2 = V.Zero, d3 = V.Zero;
+        for (int i = 0; i < blocks; i += 16)
+        {
+            w.Prefetch(row + i + PrefetchAhead);
+            if (R.Count > 1) w.Prefetch(w1 + i + PrefetchAhead);
+            if (R.Count > 2) { w.Prefetch(w2 + i + PrefetchAhead); w.Prefetch(w3 + i + PrefetchAhead); }
+            TVec u0 = V.Load(ref *x, i), u1 = passes > 1 ? V.Load(ref *x, i + l1) : default;
+            TVec u2 = passes > 2 ? V.Load(ref *x, i + l2) : default, u3 = passes > 2 ? V.Load(ref *x, i + l3) : default;
+            a0 = V.FusedMultiplyAdd(w.Load<V, TVec>(row + i), u0, a0);
+            if (passes > 1) a1 = V.FusedMultiplyAdd(w.Load<V, TVec>(row + i + l1), u1, a1);
+            if (passes > 2) { a2 = V.FusedMultiplyAdd(w.Load<V, TVec>(row + i + l2), u2, a2); a3 = V.FusedMultiplyAdd(w.Load<V, TVec>(row + i + l3), u3, a3); }
+            if (R.Count < 2) continue;
+            b0 = V.FusedMultiplyAdd(w.Load<V, TVec>(w1 + i), u0, b0);
+            if (passes > 1) b1 = V.FusedMultiplyAdd(w.Load<V, TVec>(w1 + i + l1), u1, b1);
+            if (passes > 2) { b2 = V.FusedMultiplyAdd(w.Load<V, TVec>(w1 + i + l2), u2, b2); b3 = V.FusedMultiplyAdd(w.Load<V, TVec>(w1 + i + l3), u3, b3); }
+            if (R.Count < 3) continue;
+            c0 = V.FusedMultiplyAdd(w.Load<V, TVec>(w2 + i), u0, c0);
+            if (passes > 1) c1 = V.FusedMultiplyAdd(w.Load<V, TVec>(w2 + i + l1), u1, c1);
+            if (passes > 2) { c2 = V.FusedMultiplyAdd(w.Load<V, TVec>(w2 + i + l2), u2, c2); c3 = V.FusedMultiplyAdd(w.Load<V, TVec>(w2 + i + l3), u3, c3); }
+            d0 = V.FusedMultiplyAdd(w.Load<V, TVec>(w3 + i), u0, d0);
+            if (passes > 1) d1 = V.FusedMultiplyAdd(w.Load<V, TVec>(w3 + i + l1), u1, d1);
+            if (passes > 2) { d2 = V.FusedMultiplyAdd(w.Load<V, TVec>(w3 + i + l2), u2, d2); d3 = V.FusedMultiplyAdd(w.Load<V, TVec>(w3 + i + l3), u3, d3); }
+        }
+        y[0] = OneTokenOutput(w, row, x, n, blocks, part, a0, a1, a2, a3);
+        if (R.Count > 1) y[1] = OneTokenOutput(w, w1, x, n, blocks, part + 16, b0, b1, b2, b3);
+        if (R.Count > 2)
+        {
+            y[2] = OneTokenOutput(w, w2, x, n, blocks, part + 32, c0, c1, c2, c3);
+            y[3] = OneTokenOutput(w, w3, x, n, blocks, part + 48, d0, d1, d2, d3);
+        }
+    }
+
+    /// <summary>One output of <see cref="OneToken{W, R}"/>: its passes' registers, then the tail, through the tree.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float OneTokenOutput<W>(W w, nint row, float* x, int n, int blocks, float* p, TVec q0, TVec q1, TVec q2, TVec q3)
+        where W : struct, IWeightPointer
+    {
+        int passes = 16 / V.Lanes;
+        if (passes > 1) V.Store(q0, ref *p, 0);
+        if (passes > 2) { V.Store(q1, ref *p, V.Lanes); V.Store(q2, ref *p, 2 * V.Lanes); }
+        var last = passes switch { 1 => q0, 2 => q1, _ => q3 };
+        if (blocks == n) return ReductionOrder.Finish(V.Fold(ref *p, last));
+        V.Store(last, ref *p, 16 - V.Lanes);
+        for (int i = blocks; i < n; i++) p[i & 15] = MathF.FusedMultiplyAdd(w.Load1(row + i), x[i], p[i & 15]);
+        return ReductionOrder.Combine(ref *p);
     }
 
     /// <summary>Weight rows o..o + R − 1 against every activation row, four at a time.</summary>
