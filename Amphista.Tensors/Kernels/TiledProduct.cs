@@ -10,6 +10,9 @@ internal unsafe interface IWeightPointer
 
     float Load1(nint i);
 
+    /// <summary>Elements per 64-byte cache line, less one: a block starting at i begins a line when (i &amp; LineMask) == 0.</summary>
+    int LineMask { get; }
+
     /// <summary>Asks for the cache line holding element i ahead of its use (where the CPU has such a hint).</summary>
     void Prefetch(nint i);
 }
@@ -21,6 +24,8 @@ internal readonly unsafe struct F32Pointer(float* p) : IWeightPointer
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Load1(nint i) => p[i];
+
+    public int LineMask => 15;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(nint i)
@@ -37,6 +42,8 @@ internal readonly unsafe struct BF16Pointer(ushort* p) : IWeightPointer
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Load1(nint i) => BitConverter.Int32BitsToSingle(p[i] << 16);
+
+    public int LineMask => 31;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Prefetch(nint i)
@@ -100,9 +107,12 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
         TVec c0 = V.Zero, c1 = V.Zero, c2 = V.Zero, c3 = V.Zero, d0 = V.Zero, d1 = V.Zero, d2 = V.Zero, d3 = V.Zero;
         for (int i = 0; i < blocks; i += 16)
         {
-            w.Prefetch(row + i + PrefetchAhead);
-            if (R.Count > 1) w.Prefetch(w1 + i + PrefetchAhead);
-            if (R.Count > 2) { w.Prefetch(w2 + i + PrefetchAhead); w.Prefetch(w3 + i + PrefetchAhead); }
+            if ((i & w.LineMask) == 0)
+            {
+                w.Prefetch(row + i + PrefetchAhead);
+                if (R.Count > 1) w.Prefetch(w1 + i + PrefetchAhead);
+                if (R.Count > 2) { w.Prefetch(w2 + i + PrefetchAhead); w.Prefetch(w3 + i + PrefetchAhead); }
+            }
             TVec u0 = V.Load(ref *x, i), u1 = passes > 1 ? V.Load(ref *x, i + l1) : default;
             TVec u2 = passes > 2 ? V.Load(ref *x, i + l2) : default, u3 = passes > 2 ? V.Load(ref *x, i + l3) : default;
             a0 = V.FusedMultiplyAdd(w.Load<V, TVec>(row + i), u0, a0);
@@ -180,7 +190,7 @@ internal static unsafe class TiledProduct<V, TVec> where V : struct, IVectorOps<
             a20 = a21 = a22 = a23 = a30 = a31 = a32 = a33 = V.Zero;
             for (int i = g; i < blocks; i += 16)
             {
-                if (g == 0)
+                if (g == 0 && (i & w.LineMask) == 0)
                 {
                     w.Prefetch(row + i + PrefetchAhead);
                     if (R.Count > 1) w.Prefetch(w1 + i + PrefetchAhead);
