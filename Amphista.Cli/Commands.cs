@@ -21,6 +21,7 @@ public static class Commands
                          [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self|distill] [--seq-len T]
                          [--max-sequences N] [--max-tokens N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
                          [--checkpoint-every N] [--resume]
+          amphista draft-vocab [--model DIR] --data FILE --size N --drafter DIR
           amphista selftest [--json] [--threads N] [--vector-width 512|256|128|scalar] [--reference FILE | --write FILE]
           amphista help
         decoding flags:
@@ -61,6 +62,9 @@ public static class Commands
         the cost curve and the drafter's acceptance profile, and stores both in the drafter's directory.
         --model random:PRESET builds a random bf16 model of a named shape in memory: tinyllama-1.1b, vicuna-7b,
         llama-68m, kjv-brown-14m.
+        draft-vocab counts the tokens of a corpus (--data, one document per line) and stores the N most frequent in
+        the drafter's directory (draft_vocabulary.json): its heads then score only those N tokens, which makes
+        drafting cheaper and changes what is proposed, never what is output. Delete the file for the full vocabulary.
         selftest, for porting to a new machine: prints the runtime, OS, architecture, the vector widths this machine
         accelerates and the one in use, and checks that the demo model computes the reference bits
         (models/kjv-brown-14m/reference_bits.json, or --reference FILE): the SHA-256 of every logits row of three
@@ -92,8 +96,9 @@ public static class Commands
             "forward" => ForwardCommand.Run(rest),
             "bench" => Bench.BenchCommand.Run(rest),
             "train" => TrainCommand.Run(rest),
+            "draft-vocab" => DraftVocabCommand.Run(rest),
             "selftest" => SelfTest.SelfTestCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, forward, train, selftest, help)"),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, selftest, help)"),
         };
     }
 }

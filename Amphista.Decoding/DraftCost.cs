@@ -25,29 +25,30 @@ public static class DraftCost
             new LayerShape(c.NumHeads, c.NumKvHeads, c.HeadDim, c.RmsNormEps)) + (long)c.VocabSize * c.HiddenSize;
 
     /// <summary>
-    /// Medusa drafting its first h heads: h·(L·D² + V·D), the residual blocks and the LM-head products
-    /// on h_t alone.
+    /// Medusa drafting its first h heads: h·(L·D² + N·D), the residual blocks and the LM-head products
+    /// on h_t alone; N is the draft vocabulary's size (V when it has none).
     /// </summary>
-    public static long Medusa(MedusaConfig c, int draftedHeads)
+    public static long Medusa(MedusaConfig c, int draftedHeads, int? draftVocabulary = null)
     {
         CheckHeads(draftedHeads, c.Heads);
         long d = c.HiddenSize;
-        return draftedHeads * (c.Layers * d * d + c.VocabSize * d);
+        return draftedHeads * (c.Layers * d * d + (draftVocabulary ?? c.VocabSize) * d);
     }
 
     /// <summary>
     /// Amphista drafting its first h heads: per committed row, fusion 2·D² and S stage layers; per
     /// draft, B block layers over all K head rows (every head attends to every other), then per
-    /// drafted head W_k (D²) and the LM-head product (V·D).
+    /// drafted head W_k (D²) and the LM-head product (N·D, N the draft vocabulary's size, V when it
+    /// has none).
     /// </summary>
-    public static long Amphista(AmphistaConfig c, int committedRows, int draftedHeads)
+    public static long Amphista(AmphistaConfig c, int committedRows, int draftedHeads, int? draftVocabulary = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(committedRows);
         CheckHeads(draftedHeads, c.Heads);
         long d = c.HiddenSize;
         long layer = DecoderLayer(c.HiddenSize, c.AdaptationIntermediateSize, c.Shape);
         long perRow = 2 * d * d + c.Stages * layer;
-        long perDraftedHead = d * d + c.VocabSize * d;
+        long perDraftedHead = d * d + (draftVocabulary ?? c.VocabSize) * d;
         return committedRows * perRow + c.Heads * c.BlockLayers * layer + draftedHeads * perDraftedHead;
     }
 

@@ -33,7 +33,7 @@ public static class DrafterSpec
                 _ => throw Unknown(spec),
             };
         }
-        if (Directory.Exists(spec)) return Load(spec);
+        if (Directory.Exists(spec)) return Load(spec, model.VocabSize);
         throw Unknown(spec);
     }
 
@@ -50,12 +50,13 @@ public static class DrafterSpec
         return Directory.Exists(spec) && File.Exists(path) ? File.ReadAllText(path).Trim() : null;
     }
 
-    private static IDrafter Load(string directory)
+    /// <summary>The drafter in a directory, with its draft vocabulary when it stores one.</summary>
+    private static IDrafter Load(string directory, int vocabSize)
     {
         if (File.Exists(Path.Combine(directory, AmphistaConfig.FileName)))
-            return new AmphistaDrafter(AmphistaWeights.Load(directory));
+            return new AmphistaDrafter(AmphistaWeights.Load(directory), DraftVocabulary.Load(directory, vocabSize));
         if (File.Exists(Path.Combine(directory, MedusaConfig.FileName)))
-            return new MedusaDrafter(MedusaWeights.Load(directory));
+            return new MedusaDrafter(MedusaWeights.Load(directory), DraftVocabulary.Load(directory, vocabSize));
         throw new InputException(
             $"'{directory}' holds no drafter: expected {AmphistaConfig.FileName} (Amphista) or {MedusaConfig.FileName} (Medusa)");
     }

@@ -14,7 +14,7 @@ namespace Amphista.Tests.Decoding;
 
 /// <summary>
 /// Lossless means bitwise: for random models, random drafters (random Medusa and Amphista drafters,
-/// an oracle that always proposes the greedy tokens, an adversary that never does, noise), random
+/// over the full vocabulary or a random draft vocabulary, an oracle that always proposes the greedy tokens, an adversary that never does, noise), random
 /// trees, random prompts, budgets and stop tokens, speculative decoding emits exactly the greedy tokens.
 /// No tolerance anywhere.
 /// </summary>
@@ -30,7 +30,7 @@ public class LosslessPropertyTests
     private static Gen<Case> Cases =>
         from model in RandomModel.Gen
         from prompt in RandomModel.Prompt(model.Config.VocabSize)
-        from drafter in Gen.Elements("medusa", "amphista", "oracle", "adversary", "noise")
+        from drafter in Gen.Elements("medusa", "amphista", "medusa-cut", "amphista-cut", "oracle", "adversary", "noise")
         from tree in TreeGen.Trees(maxHeads: 4, maxTopK: 3)
         from budget in Gen.Choose(1, 24)
         from stop in Gen.Elements<int?>(null, null, 0, 1, 2, 3)
@@ -88,11 +88,16 @@ public class LosslessPropertyTests
         int heads = Math.Max(1, c.Tree.MaxDepth);
         int vocab = model.Config.VocabSize;
         int[] sequence = GreedySequence(model, c.Prompt, c.Budget + heads + 1);
+        // "-cut": a draft vocabulary of 3 (the trees' widest top-k) to V random tokens.
+        var cut = c.Drafter.EndsWith("-cut")
+            ? Drafting.DraftVocabularyTests.RandomVocabulary(3 + c.Seed % (vocab - 2), c.Seed, vocab)
+            : null;
         return c.Drafter switch
         {
-            "medusa" => new MedusaDrafter(MedusaWeights.Random(
-                new MedusaConfig(heads, 1, model.Config.HiddenSize, vocab, SharedLmHead: true), c.Seed)),
-            "amphista" => new AmphistaDrafter(AmphistaWeights.Random(AmphistaConfig.ForBaseModel(model.Config, heads), c.Seed)),
+            "medusa" or "medusa-cut" => new MedusaDrafter(MedusaWeights.Random(
+                new MedusaConfig(heads, 1, model.Config.HiddenSize, vocab, SharedLmHead: true), c.Seed), cut),
+            "amphista" or "amphista-cut" =>
+                new AmphistaDrafter(AmphistaWeights.Random(AmphistaConfig.ForBaseModel(model.Config, heads), c.Seed), cut),
             "oracle" => ScriptedDrafter.Oracle(heads, sequence, vocab),
             "adversary" => ScriptedDrafter.Adversary(heads, sequence, vocab),
             _ => ScriptedDrafter.Noise(heads, sequence, vocab, c.Seed),

@@ -14,24 +14,34 @@ public sealed class AmphistaSession : IDraftSession
     private readonly LlamaModel model;
     private readonly AutoEmbeddingBlock block;
     private readonly DraftingHead.HeadBuffers heads;
+    private readonly DraftVocabulary? vocabulary;
+    private readonly WeightMatrix sharedLmHead;        // [N, D]  W_lm, or its draft-vocabulary rows
+    private readonly DraftingHeadWeights[] headWeights;   // K, own LM heads cut to the draft vocabulary
     private Tensor joined;             // [T, 2D]
     private Tensor fused;              // [T, D]
     private int[][] candidates = [];   // [K][topK]
 
-    internal AmphistaSession(AmphistaWeights weights, LlamaModel model, RopeTable rope)
+    internal AmphistaSession(AmphistaWeights weights, LlamaModel model, RopeTable rope, DraftVocabulary? vocabulary)
     {
         this.weights = weights;
         this.model = model;
+        this.vocabulary = vocabulary;
+        sharedLmHead = vocabulary?.Restrict(model.Weights.LmHead) ?? model.Weights.LmHead;
+        headWeights =
+            [.. weights.Heads.Select(h => h.LmHead is { } own && vocabulary is not null ? h with { LmHead = vocabulary.Restrict(own) } : h)];
         var c = weights.Config;
         Stages = new StagedAdaptationLayers(model.Kernels, weights.Stages, c.Shape, rope,
             capacity: model.Config.MaxPositions, c.HiddenSize);
         block = new AutoEmbeddingBlock(model.Kernels, weights.AutoEmbedding, c, rope);
-        heads = new DraftingHead.HeadBuffers(model.Kernels, c.Heads, c.HiddenSize, c.VocabSize);
+        heads = new DraftingHead.HeadBuffers(model.Kernels, c.Heads, c.HiddenSize, DraftVocabularySize);
         joined = model.Kernels.Allocate(0, 2 * c.HiddenSize);
         fused = model.Kernels.Allocate(0, c.HiddenSize);
     }
 
     public StagedAdaptationLayers Stages { get; }
+
+    /// <summary>N: the tokens each head scores (V without a draft vocabulary).</summary>
+    private int DraftVocabularySize => vocabulary?.Size ?? weights.Config.VocabSize;
 
     /// <summary>Fusion then the stages over the new rows: hidden h [T, D], positions [T], following tokens [T].</summary>
     public void Commit(Tensor hidden, ReadOnlySpan<int> positions, ReadOnlySpan<int> followingTokens)
@@ -42,12 +52,13 @@ public sealed class AmphistaSession : IDraftSession
         Stages.Extend(fused, positions);
     }
 
-    /// <summary>logits [K, V] of the K heads at the last committed position (a buffer the next call overwrites).</summary>
+    /// <summary>logits [K, N] of the K heads at the last committed position (a buffer the next call overwrites).</summary>
     public Tensor Logits() => Logits(weights.Config.Heads);
 
     /// <summary>
-    /// logits [heads, V] of heads 0..heads-1. The block still runs over all K rows (every head
-    /// attends to every other); only the later heads' own products are left out.
+    /// logits [heads, N] of heads 0..heads-1 over the draft vocabulary (column i scores its token
+    /// i; N = V without one). The block still runs over all K rows (every head attends to every
+    /// other); only the later heads' own products are left out.
     /// </summary>
     public Tensor Logits(int heads)
     {
@@ -55,16 +66,20 @@ public sealed class AmphistaSession : IDraftSession
         if (Stages.Committed == 0)
             throw new InvalidOperationException("Draft before any Commit: there is no position to draft from");
         var u = block.Forward(Stages.Last);   // [K, D]
-        return DraftingHead.Forward(model.Kernels, weights.Heads.AsSpan(0, heads), weights.Config.RmsNormEps, u,
-            model.Weights.LmHead, this.heads);   // [heads, V]
+        return DraftingHead.Forward(model.Kernels, headWeights.AsSpan(0, heads), weights.Config.RmsNormEps, u,
+            sharedLmHead, this.heads);   // [heads, N]
     }
 
     public int[][] Draft(int heads, int topK)
     {
-        Candidates.CheckDraft(heads, topK, weights.Config.Heads, weights.Config.VocabSize);
-        var logits = Logits(heads);   // [heads, V]
+        Candidates.CheckDraft(heads, topK, weights.Config.Heads, DraftVocabularySize);
+        var logits = Logits(heads);   // [heads, N]
         candidates = Candidates.Reuse(candidates, heads, topK);
-        for (int k = 0; k < heads; k++) model.Kernels.TopK(logits, k, candidates[k]);
+        for (int k = 0; k < heads; k++)
+        {
+            model.Kernels.TopK(logits, k, candidates[k]);
+            vocabulary?.ToTokenIds(candidates[k]);
+        }
         return candidates;
     }
 
