@@ -63,7 +63,7 @@ public static class BenchCommand
 
         string chart = args.Get("--chart") ?? DefaultChart;
         File.WriteAllText(chart, SpeedupChart.Render($"{report.Model}: tokens/s relative to greedy ({report.Machine})",
-            [.. report.Decoders.Select(d => new SpeedupBar(d.Name, d.Speedup, (d.SpeedupMax - d.SpeedupMin) / 2))]));
+            [.. report.Decoders.Select(d => new SpeedupBar(d.Name, d.Speedup, (d.SpeedupMax - d.SpeedupMin) / 2))], report.PassCost));
         if (args.Has("--json")) JsonOutput.Write(report);
         else BenchReport.WriteText(report, chart);
         return report.Decoders.Sum(d => d.Mismatches) == 0 ? 0 : Mismatch(report);
