@@ -16,6 +16,8 @@ public static class Commands
           amphista bench [--model DIR|random:PRESET] [--drafters greedy,medusa,amphista] [--tree NAME|auto] [--heads K]
                          [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--ignore-eos] [--repeats R]
                          [--chart FILE] [--json]
+          amphista plan [--model DIR|random:PRESET] [--drafter DIR] [--profile FILE|DIR] [--tree NAME] [--max-nodes N]
+                        [--repeats R] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
           amphista train --drafter medusa|amphista [--model DIR] --data FILE --out DIR [--heads K] [--stages S]
                          [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self|distill] [--seq-len T]
@@ -65,6 +67,13 @@ public static class Commands
         draft-vocab counts the tokens of a corpus (--data, one document per line) and stores the N most frequent in
         the drafter's directory (draft_vocabulary.json): its heads then score only those N tokens, which makes
         drafting cheaper and changes what is proposed, never what is output. Delete the file for the full vocabulary.
+        plan answers "will speculation pay for this model on this machine, and with which tree?" before a drafter is
+        trained for it: it measures the model's pass cost curve and what a step of the drafter (default the shipped
+        Amphista drafter) costs beyond its pass, the drafter itself when it fits the model, else its shape sized to
+        the model with random weights; prices every tree of up to --max-nodes nodes (default 16) with the acceptance
+        profile (--profile, default the drafter's acceptance_profile.json), and prints the best tree, its expected
+        tokens per step and expected speed-up over greedy decoding, or greedy decoding when no tree pays. --tree
+        prices that tree too.
         selftest, for porting to a new machine: prints the runtime, OS, architecture, the vector widths this machine
         accelerates and the one in use, and checks that the demo model computes the reference bits
         (models/kjv-brown-14m/reference_bits.json, or --reference FILE): the SHA-256 of every logits row of three
@@ -95,6 +104,7 @@ public static class Commands
             "eval" => EvalCommand.Run(rest),
             "forward" => ForwardCommand.Run(rest),
             "bench" => Bench.BenchCommand.Run(rest),
+            "plan" => PlanCommand.Run(rest),
             "train" => TrainCommand.Run(rest),
             "draft-vocab" => DraftVocabCommand.Run(rest),
             "selftest" => SelfTest.SelfTestCommand.Run(rest),

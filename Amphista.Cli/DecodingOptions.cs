@@ -1,22 +1,25 @@
 using Amphista.Decoding;
 using Amphista.Decoding.Drafting;
 using Amphista.Decoding.Trees;
+using Amphista.Decoding.Tuning;
 using Amphista.Decoding.Verification;
 using Amphista.Model.Llama;
+using Amphista.Tensors;
 
 namespace Amphista.Cli;
 
 /// <summary>
 /// The flags that choose a decoder, shared by every command that decodes: --drafter SPEC (greedy,
 /// medusa:random[:SEED], amphista:random[:SEED], or a drafter checkpoint directory), --tree NAME
-/// (a known tree or a literal path list; without it, the tree stored with a drafter checkpoint, else
+/// (a known tree, a literal path list, or auto: the tree this machine's measured costs favour for the
+/// drafter's stored acceptance profile; without it, the tree stored with a drafter checkpoint, else
 /// mc_sim_7b_63) and --heads K (for random drafters).
 /// </summary>
 public sealed class DecodingOptions
 {
     public const string Greedy = "greedy";
-    public const string DefaultTree = "mc_sim_7b_63";
-    public const int DefaultHeads = 4;
+    public const string DefaultTree = "mc_sim_7b_63", AutoTree = "auto";
+    public const int DefaultHeads = 4, AutoMaxNodes = 64, AutoCurveRepeats = 3;
 
     public static readonly string[] Options = ["--drafter", "--tree", "--heads"];
 
@@ -25,17 +28,23 @@ public sealed class DecodingOptions
     /// <summary>The drafter as given; "greedy" means no drafter.</summary>
     public string DrafterSpec { get; }
 
-    public DraftTree Tree { get; }
+    private DraftTree? tree;   // null for --tree auto until CreateDrafter has measured this machine
+    private bool autoChoseGreedy;
+
+    public DraftTree Tree => tree ?? throw new InvalidOperationException("--tree auto is chosen in CreateDrafter, once the model is loaded");
 
     public int Heads { get; }
 
     public bool IsGreedy => DrafterSpec == Greedy;
 
-    private DecodingOptions(string command, string drafterSpec, DraftTree tree, int heads)
+    /// <summary>--tree auto: the tree is chosen once the model and drafter exist.</summary>
+    public bool AutoChoosesTree => tree is null;
+
+    private DecodingOptions(string command, string drafterSpec, DraftTree? tree, int heads)
     {
         this.command = command;
         DrafterSpec = drafterSpec;
-        Tree = tree;
+        this.tree = tree;
         Heads = heads;
     }
 
@@ -49,18 +58,27 @@ public sealed class DecodingOptions
         string spec = defaultDrafter is null ? args.Require("--drafter") : args.Get("--drafter") ?? defaultDrafter;
         if (spec == Greedy && (args.Has("--tree") || args.Has("--heads")))
             throw new UsageException($"{command}: --tree and --heads need a drafter (--drafter SPEC)");
-        if (args.Get("--tree") == "auto")
-            throw new UsageException($"{command}: --tree auto is chosen by bench, which measures this machine: run " +
-                "'amphista bench --drafters greedy,DIR --tree auto'; it stores the tree in DIR, where every command finds it");
-        var tree = NamedTrees.Get(args.Get("--tree") ?? Amphista.Decoding.Drafting.DrafterSpec.StoredTree(spec) ?? DefaultTree);
+        if (args.Get("--tree") == AutoTree && !Directory.Exists(spec))
+            throw new UsageException($"{command}: --tree auto prices trees with the acceptance profile stored in a drafter directory; " +
+                $"'{spec}' is not one");
+        var tree = args.Get("--tree") == AutoTree ? null
+            : NamedTrees.Get(args.Get("--tree") ?? Amphista.Decoding.Drafting.DrafterSpec.StoredTree(spec) ?? DefaultTree);
         return new DecodingOptions(command, spec, tree, args.Int("--heads", DefaultHeads, min: 1));
     }
 
-    /// <summary>The drafter sized to this model, or null for greedy; fails early if the tree needs more heads than it has.</summary>
-    public IDrafter? CreateDrafter(LlamaModel model)
+    /// <summary>
+    /// The drafter sized to this model, or null for greedy; fails early if the tree needs more heads than
+    /// it has. With --tree auto, measures this machine first and chooses the tree (why, to the log).
+    /// </summary>
+    public IDrafter? CreateDrafter(LlamaModel model, TextWriter? log = null)
     {
         var drafter = Amphista.Decoding.Drafting.DrafterSpec.Create(DrafterSpec, model.Config, Heads);
         if (drafter is null) return null;
+        if (tree is null)
+        {
+            tree = ChooseTree(model, drafter, log);
+            autoChoseGreedy = tree.Size == 1;
+        }
         if (Tree.HeadsNeeded > drafter.Heads)
             throw new TreeException(
                 $"{command}: tree '{Tree.Name}' is {Tree.HeadsNeeded} deep but drafter '{DrafterSpec}' has {drafter.Heads} heads " +
@@ -68,10 +86,27 @@ public sealed class DecodingOptions
         return drafter;
     }
 
-    /// <summary>Greedy decoding, or tree speculative decoding with the drafter and the acceptance rule (greedy when null).</summary>
+    /// <summary>The best tree for this machine from the drafter's stored acceptance profile, or the root alone when none pays.</summary>
+    private DraftTree ChooseTree(LlamaModel model, IDrafter drafter, TextWriter? log)
+    {
+        var profile = AcceptanceProfile.Load(DrafterSpec) ?? throw new InputException(
+            $"{command}: --tree auto needs {Path.Combine(DrafterSpec, AcceptanceProfile.FileName)} (eval --save-profile measures it)");
+        var plan = TreePlan.Measure(model, drafter, profile, AutoMaxNodes, AutoCurveRepeats);
+        var choice = plan.Best(AutoMaxNodes);
+        // Falling back to greedy decoding is said even without --verbose: the drafter asked for is not used.
+        (choice.Tree.Size == 1 ? log ?? Console.Error : log)?.WriteLine(plan.Explain(drafter.Name, choice, chosen: true));
+        return choice.Tree;
+    }
+
+    /// <summary>
+    /// Greedy decoding (no drafter, or --tree auto found that no tree pays), or tree speculative decoding
+    /// with the drafter and the acceptance rule (greedy when null).
+    /// </summary>
     public IDecoder CreateDecoder(LlamaModel model, IAcceptanceRule? acceptance = null) =>
         CreateDecoder(model, CreateDrafter(model), acceptance);
 
     public IDecoder CreateDecoder(LlamaModel model, IDrafter? drafter, IAcceptanceRule? acceptance = null) =>
-        drafter is null ? new GreedyDecoder(model) : new SpeculativeDecoder(model, drafter, Tree, acceptance);
+        drafter is null || autoChoseGreedy
+            ? new GreedyDecoder(model)
+            : new SpeculativeDecoder(model, drafter, Tree, acceptance);
 }

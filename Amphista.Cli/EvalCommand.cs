@@ -39,7 +39,7 @@ public static class EvalCommand
             try { requests[i].Validate(model); }
             catch (InputException e) { throw new InputException($"prompt {i + 1}: {e.Message}"); }
         }
-        var drafter = decoding.CreateDrafter(model)!;
+        var drafter = decoding.CreateDrafter(model, args.Has("--verbose") ? Console.Error : null)!;
         IDecoder greedy = new GreedyDecoder(model), speculative = new SpeculativeDecoder(model, drafter, decoding.Tree);
 
         // The first run of each decoder pays for JIT compilation and starting the worker threads.

@@ -28,7 +28,7 @@ public static class GenerateCommand
         int[] stopTokens = args.Has("--ignore-eos") ? [] : model.Config.EosTokenIds;
         var request = new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), stopTokens);
         request.Validate(model);
-        var drafter = decoding.CreateDrafter(model);
+        var drafter = decoding.CreateDrafter(model, args.Has("--verbose") ? Console.Error : null);
         var decoder = decoding.CreateDecoder(model, drafter, acceptance);
 
         bool json = args.Has("--json");

@@ -35,7 +35,7 @@ public static class VerifyCommand
             catch (InputException e) { throw new InputException($"prompt {i + 1}: {e.Message}"); }
         }
         var greedy = new GreedyDecoder(model);
-        var speculative = decoding.CreateDecoder(model);
+        var speculative = decoding.CreateDecoder(model, decoding.CreateDrafter(model, args.Has("--verbose") ? Console.Error : null));
 
         var results = new VerifyPromptResult[requests.Length];
         var greedyClock = new Stopwatch();

@@ -62,9 +62,12 @@ public static class DraftCost
     /// "draft: X MMAC per step (Y% of one base-model step of Z MMAC)" (MMAC: millions of multiply-adds)
     /// for a drafter's <see cref="IDrafter.MultiplyAddsPerStep"/> on this base model.
     /// </summary>
-    public static string Describe(long draftMultiplyAdds, LlamaConfig model)
+    public static string Describe(long draftMultiplyAdds, LlamaConfig model) => Describe(draftMultiplyAdds, BaseModelStep(model));
+
+    /// <summary>The same line against one base-model step of baseMultiplyAdds.</summary>
+    public static string Describe(long draftMultiplyAdds, long baseMultiplyAdds)
     {
-        double draft = draftMultiplyAdds, step = BaseModelStep(model);
+        double draft = draftMultiplyAdds, step = baseMultiplyAdds;
         return string.Create(CultureInfo.InvariantCulture,
             $"draft: {draft / 1e6:F2} MMAC per step ({100 * draft / step:F1}% of one base-model step of {step / 1e6:F2} MMAC)");
     }

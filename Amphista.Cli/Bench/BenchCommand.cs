@@ -63,7 +63,7 @@ public static class BenchCommand
 
         string chart = args.Get("--chart") ?? DefaultChart;
         File.WriteAllText(chart, SpeedupChart.Render($"{report.Model}: tokens/s relative to greedy ({report.Machine})",
-            [.. report.Decoders.Select(d => new SpeedupBar(d.Name, d.Speedup, (d.SpeedupMax - d.SpeedupMin) / 2))], report.PassCost));
+            [.. report.Decoders.Select(d => new SpeedupBar(d.Name, d.Speedup, (d.SpeedupMax - d.SpeedupMin) / 2, d.ExpectedSpeedup))], report.PassCost));
         if (args.Has("--json")) JsonOutput.Write(report);
         else BenchReport.WriteText(report, chart);
         return report.Decoders.Sum(d => d.Mismatches) == 0 ? 0 : Mismatch(report);
@@ -76,39 +76,33 @@ public static class BenchCommand
         return PassCostCurve.Measure(model, context, PassCostCurve.DefaultTokens, CurveRepeats);
     }
 
-    /// <summary>A drafter to time with its tree (named, stored, default, or chosen here).</summary>
+    /// <summary>
+    /// A drafter to time with its tree (named, stored, default, or chosen here for this machine), and
+    /// what the cost model expects of it when an acceptance profile is at hand (stored with the drafter,
+    /// or measured for --tree auto).
+    /// </summary>
     private static BenchDecoder Decoder(CliArguments args, LlamaModel model, string name, string spec, IDrafter drafter,
         PassCostCurve curve, List<int[]> profilePrompts, int newTokens, TextWriter log)
     {
         string? treeName = args.Get("--tree");
-        var tree = treeName == "auto"
-            ? ChooseTree(model, drafter, spec, curve, profilePrompts, newTokens, log)
+        bool auto = treeName == "auto", stored = Directory.Exists(spec);
+        var profile = (stored ? AcceptanceProfile.Load(spec) : null)
+            ?? (auto ? AcceptanceProfile.Measure(model, drafter, profilePrompts, newTokens) : null);
+        // A stored profile made for another head count prices nothing, unless auto needs it: then it is an error.
+        var plan = profile is null || (!auto && profile.Heads != drafter.Heads) ? null
+            : TreePlan.Measure(model, drafter, profile, curve, profilePrompts, newTokens);
+        var tree = plan is not null && auto
+            ? plan.Best(MaxTreeNodes).Tree
             : NamedTrees.Get(treeName ?? DrafterSpec.StoredTree(spec) ?? DecodingOptions.DefaultTree);
         tree.CheckFits(drafter.Heads, Math.Max(tree.TopKNeeded, 1));
-        return new BenchDecoder(name, tree, new SpeculativeDecoder(model, drafter, tree));
-    }
-
-    /// <summary>
-    /// --tree auto: the drafter's acceptance profile (stored, else measured on the profile prompts),
-    /// its draft time and the cost curve give the tree; a drafter directory keeps both.
-    /// </summary>
-    private static DraftTree ChooseTree(LlamaModel model, IDrafter drafter, string spec, PassCostCurve curve,
-        List<int[]> profilePrompts, int newTokens, TextWriter log)
-    {
-        bool stored = Directory.Exists(spec);
-        var profile = (stored ? AcceptanceProfile.Load(spec) : null)
-            ?? AcceptanceProfile.Measure(model, drafter, profilePrompts, newTokens);
-        var draft = DraftTiming.Measure(model, drafter, profilePrompts, newTokens, curve);
-        var choice = HardwareAwareTree.Choose(profile, curve, draft, MaxTreeNodes);
-        log.WriteLine($"{drafter.Name}: a step costs {draft.FirstHead:F2} greedy steps beyond its pass drafting one head, " +
-            $"{draft.PerExtraHead:F2} more per further head; chose {choice.Tree.Size} nodes {choice.Tree.PathList} " +
-            $"(expected {choice.ExpectedTokens:F2} tokens per step, predicted {choice.PredictedSpeedup:F2}x)");
-        if (stored)
+        var expected = plan is not null && tree.TopKNeeded <= plan.Profile.Ranks ? plan.Predict(tree) : null;
+        if (plan is not null && expected is not null) log.WriteLine(plan.Explain(drafter.Name, expected, auto));
+        if (auto && stored)
         {
-            profile.Save(spec);
-            File.WriteAllText(Path.Combine(spec, DrafterSpec.TreeFileName), choice.Tree.PathList);
+            profile!.Save(spec);
+            File.WriteAllText(Path.Combine(spec, DrafterSpec.TreeFileName), tree.PathList);
         }
-        return choice.Tree;
+        return new BenchDecoder(name, tree, new SpeculativeDecoder(model, drafter, tree), expected?.PredictedSpeedup);
     }
 
     private static int Mismatch(BenchReport report)
@@ -120,4 +114,4 @@ public static class BenchCommand
 }
 
 /// <summary>A decoder under test: its name, its tree (none for greedy) and the decoder itself.</summary>
-public sealed record BenchDecoder(string Name, DraftTree? Tree, IDecoder Decoder);
+public sealed record BenchDecoder(string Name, DraftTree? Tree, IDecoder Decoder, double? ExpectedSpeedup = null);

@@ -33,7 +33,7 @@ public static class DrafterSpec
                 _ => throw Unknown(spec),
             };
         }
-        if (Directory.Exists(spec)) return Load(spec, model.VocabSize);
+        if (Directory.Exists(spec)) return LoadDirectory(spec);
         throw Unknown(spec);
     }
 
@@ -50,13 +50,22 @@ public static class DrafterSpec
         return Directory.Exists(spec) && File.Exists(path) ? File.ReadAllText(path).Trim() : null;
     }
 
-    /// <summary>The drafter in a directory, with its draft vocabulary when it stores one.</summary>
-    private static IDrafter Load(string directory, int vocabSize)
+    /// <summary>
+    /// The drafter in a directory as stored, with its draft vocabulary when it has one, whatever base
+    /// model it fits (<see cref="IDrafter.Begin"/> checks that).
+    /// </summary>
+    public static IDrafter LoadDirectory(string directory)
     {
         if (File.Exists(Path.Combine(directory, AmphistaConfig.FileName)))
-            return new AmphistaDrafter(AmphistaWeights.Load(directory), DraftVocabulary.Load(directory, vocabSize));
+        {
+            var weights = AmphistaWeights.Load(directory);
+            return new AmphistaDrafter(weights, DraftVocabulary.Load(directory, weights.Config.VocabSize));
+        }
         if (File.Exists(Path.Combine(directory, MedusaConfig.FileName)))
-            return new MedusaDrafter(MedusaWeights.Load(directory), DraftVocabulary.Load(directory, vocabSize));
+        {
+            var weights = MedusaWeights.Load(directory);
+            return new MedusaDrafter(weights, DraftVocabulary.Load(directory, weights.Config.VocabSize));
+        }
         throw new InputException(
             $"'{directory}' holds no drafter: expected {AmphistaConfig.FileName} (Amphista) or {MedusaConfig.FileName} (Medusa)");
     }

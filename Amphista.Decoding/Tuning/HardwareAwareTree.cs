@@ -1,4 +1,5 @@
 using Amphista.Decoding.Trees;
+using Amphista.Tensors;
 
 namespace Amphista.Decoding.Tuning;
 
@@ -23,10 +24,12 @@ public static class HardwareAwareTree
 
     /// <param name="draftCost">A step's time beyond its verification pass, in greedy steps, by tree depth.</param>
     /// <param name="maxNodes">Largest tree considered, root included.</param>
-    public static Choice Choose(AcceptanceProfile profile, PassCostCurve curve, DraftOverhead draftCost, int maxNodes)
+    /// <param name="greedyAllowed">Whether greedy decoding itself (the root alone) may win; without it, the best tree of at least two nodes.</param>
+    public static Choice Choose(AcceptanceProfile profile, PassCostCurve curve, DraftOverhead draftCost, int maxNodes, bool greedyAllowed = true)
     {
         var order = NodesByProbability(profile, maxNodes - 1);
-        var best = new Choice(DraftTree.RootOnly, 1, curve.CostOf(1));   // greedy decoding itself: no draft
+        // Greedy decoding itself (no draft) is the bar to beat, unless it may not win.
+        Choice? best = greedyAllowed ? new Choice(DraftTree.RootOnly, 1, curve.CostOf(1)) : null;
         double expected = 1;
         int depth = 0;
         for (int n = 1; n <= order.Count; n++)
@@ -34,10 +37,27 @@ public static class HardwareAwareTree
             expected += order[n - 1].Probability;
             depth = Math.Max(depth, order[n - 1].Path.Length);
             var candidate = (expected, time: draftCost.At(depth) + curve.CostOf(n + 1));
-            if (candidate.expected / candidate.time > best.ExpectedTokens / best.RelativeTime)
+            if (best is null || candidate.expected / candidate.time > best.PredictedSpeedup)
                 best = new Choice(DraftTree.FromPaths("auto", [.. order.Take(n).Select(p => p.Path)]), candidate.expected, candidate.time);
         }
-        return best;
+        return best ?? new Choice(DraftTree.RootOnly, 1, curve.CostOf(1));
+    }
+
+    /// <summary>
+    /// The same pricing for a given tree: E = 1 + Σ nodes Π p over the node's path, at
+    /// overhead(depth) + curve(size). Fails with the mismatch when the tree reaches deeper or wider
+    /// than the profile measured.
+    /// </summary>
+    public static Choice Predict(AcceptanceProfile profile, PassCostCurve curve, DraftOverhead draftCost, DraftTree tree)
+    {
+        if (tree.MaxDepth > profile.Heads)
+            throw new InputException($"tree '{tree.Name}' is {tree.MaxDepth} deep but the acceptance profile covers {profile.Heads} heads");
+        if (tree.TopKNeeded > profile.Ranks)
+            throw new InputException($"tree '{tree.Name}' uses rank {tree.TopKNeeded - 1} but the acceptance profile measured ranks 0..{profile.Ranks - 1}");
+        double expected = 1;
+        foreach (var path in tree.Paths)
+            expected += path.Select((rank, depth) => profile.Probability[depth][rank]).Aggregate(1.0, (a, b) => a * b);
+        return new Choice(tree, expected, draftCost.At(tree.MaxDepth) + curve.CostOf(tree.Size));
     }
 
     /// <summary>The count likeliest paths, likeliest first (ties: shorter, then lexicographic), each after its parent.</summary>
