@@ -22,7 +22,7 @@ public class ErrorContractTests
         { ["generate", "--model", "/no/such/model", "--prompt-ids", "1"], 1, "/no/such/model" },
         { ["generate", "--drafter", "hydra:random", "--prompt-ids", "1"], 1, "unknown drafter 'hydra:random'" },
         { ["generate", "--drafter", "medusa:random", "--tree", "sequoia", "--prompt-ids", "1"], 1, "unknown tree 'sequoia'" },
-        { ["generate", "--drafter", "medusa:random", "--tree", "auto", "--prompt-ids", "1"], 2, "--tree auto is chosen by bench" },
+        { ["generate", "--drafter", "medusa:random", "--tree", "auto", "--prompt-ids", "1"], 2, "--tree auto prices trees with the acceptance profile stored in a drafter directory" },
         { ["bench", "--drafters", "greedy,hydra:random"], 1, "unknown drafter 'hydra:random'" },
         { ["eval", "--drafter", "medusa:random", "--prompt-ids", "1", "--save-profile"], 2, "--save-profile stores the acceptance profile in a drafter directory" },
         { ["generate", "--drafter", "medusa:random", "--heads", "2", "--prompt-ids", "1"], 1, "has 2 heads" },

@@ -67,6 +67,41 @@ public class HardwareAwareTreeTests
     }
 
     [Fact]
+    public void PricingTheChosenTreeGivesBackTheChoice()
+    {
+        var curve = Curve(1, 1, 1.2, 1.6, 3.2, 6.4, 12.8);
+        var choice = HardwareAwareTree.Choose(TwoByTwo, curve, draftCost: new(0.1, 0), maxNodes: 64);
+        var priced = HardwareAwareTree.Predict(TwoByTwo, curve, new(0.1, 0), choice.Tree);
+        Assert.Equal((choice.ExpectedTokens, choice.RelativeTime), (priced.ExpectedTokens, priced.RelativeTime));
+        // [[1],[1,1]]: 1 + 0.3 + 0.3 * 0.3, over a 3-token pass (1.1 by the curve) plus two heads' overhead.
+        var given = HardwareAwareTree.Predict(TwoByTwo, curve, new(0.1, 0.2), Amphista.Decoding.Trees.NamedTrees.Get("[[1],[1,1]]"));
+        Assert.Equal(1 + 0.3 + 0.09, given.ExpectedTokens, 1e-12);
+        Assert.Equal(0.1 + 0.2 + 1.1, given.RelativeTime, 1e-12);
+    }
+
+    [Fact]
+    public void PricingATreeTheProfileCannotCoverNamesTheMismatch()
+    {
+        var curve = Curve(1, 1, 1, 1);
+        var deep = Assert.Throws<Amphista.Tensors.InputException>(() =>
+            HardwareAwareTree.Predict(TwoByTwo, curve, Free, Amphista.Decoding.Trees.NamedTrees.Get("[[0],[0,0],[0,0,0]]")));
+        Assert.Contains("is 3 deep but the acceptance profile covers 2 heads", deep.Message);
+        var wide = Assert.Throws<Amphista.Tensors.InputException>(() =>
+            HardwareAwareTree.Predict(TwoByTwo, curve, Free, Amphista.Decoding.Trees.NamedTrees.Get("[[2]]")));
+        Assert.Contains("uses rank 2 but the acceptance profile measured ranks 0..1", wide.Message);
+    }
+
+    [Fact]
+    public void WithoutGreedyDecodingTheBestTreeThatLostIsStillNamed()
+    {
+        var curve = Curve(1, 2, 4, 8, 16, 32, 64);
+        Assert.Equal(1, HardwareAwareTree.Choose(TwoByTwo, curve, Free, maxNodes: 64).Tree.Size);
+        var loser = HardwareAwareTree.Choose(TwoByTwo, curve, Free, maxNodes: 64, greedyAllowed: false);
+        Assert.Equal("[[0]]", loser.Tree.PathList);   // 1.5 tokens for 2 passes' time: the least bad
+        Assert.Equal(0.75, loser.PredictedSpeedup, 1e-12);
+    }
+
+    [Fact]
     public void TheCurveInterpolatesBetweenMeasuredCounts()
     {
         var curve = Curve(1, 1.5, 2.5, 4.5);
