@@ -20,7 +20,7 @@ public static class Commands
                         [--repeats R] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
           amphista train --drafter medusa|amphista [--model DIR] --data FILE --out DIR [--heads K] [--stages S]
-                         [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self|distill] [--seq-len T]
+                         [--block-layers B] [--mlp F] [--attention-heads H] [--own-lm-heads] [--targets corpus|self|distill] [--seq-len T]
                          [--max-sequences N] [--max-tokens N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
                          [--checkpoint-every N] [--resume]
           amphista draft-vocab [--model DIR] --data FILE --size N --drafter DIR
@@ -48,7 +48,8 @@ public static class Commands
         128), self continues each document's first third with the base model's greedy output, distill does too and
         trains each head on the base model's whole next-token distribution (soft targets); --max-sequences N
         keeps the first N; --max-tokens N stops gathering data at N tokens. --heads K (default 4); --block-layers B: Medusa's residual blocks per head, Amphista's
-        auto-embedding layers (default 1); --stages S (default min(2, K)) and --mlp F (default the base model's)
+        auto-embedding layers (default 1); --stages S (default min(2, K)), --mlp F (default the base model's)
+        and --attention-heads H (query and key/value heads of the stage and block layers, default the base model's)
         are Amphista's; --own-lm-heads gives each Medusa head a trainable LM head. --steps N (default one pass over
         the data) with --batch B sequences a step (default 8), AdamW at --lr X (default 1e-3), 5% warm-up then
         cosine to 10%, gradients clipped to norm 1; --minutes M alone sets N from the measured speed, and caps

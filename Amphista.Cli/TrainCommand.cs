@@ -9,7 +9,7 @@ namespace Amphista.Cli;
 
 /// <summary>
 /// amphista train --drafter medusa|amphista [--model DIR] --data FILE --out DIR [--heads K] [--stages S]
-///                [--block-layers B] [--mlp F] [--own-lm-heads] [--targets corpus|self] [--seq-len T]
+///                [--block-layers B] [--mlp F] [--attention-heads H] [--own-lm-heads] [--targets corpus|self] [--seq-len T]
 ///                [--max-sequences N] [--max-tokens N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
 ///                [--checkpoint-every N] [--resume] [--threads N]
 /// Trains drafting heads on a frozen base model: sequences from the corpus (packed text) or the base
@@ -26,13 +26,13 @@ public static class TrainCommand
     {
         var args = new CliArguments("train", argv,
             new HashSet<string>([.. ModelOptions.Options, "--drafter", "--data", "--out", "--heads", "--stages", "--block-layers",
-                "--mlp", "--targets", "--seq-len", "--max-sequences", "--max-tokens", "--steps", "--minutes", "--batch", "--lr", "--seed",
+                "--mlp", "--attention-heads", "--targets", "--seq-len", "--max-sequences", "--max-tokens", "--steps", "--minutes", "--batch", "--lr", "--seed",
                 "--checkpoint-every"]),
             new HashSet<string>(["--own-lm-heads", "--resume", "--verbose"]));
         string kind = args.Require("--drafter");
         if (kind is not ("medusa" or "amphista")) throw new UsageException($"train: --drafter must be medusa or amphista, got '{kind}'");
         string dataPath = args.Require("--data"), outDir = args.Require("--out");
-        foreach (string flag in kind == "medusa" ? new[] { "--stages", "--mlp" } : ["--own-lm-heads"])
+        foreach (string flag in kind == "medusa" ? new[] { "--stages", "--mlp", "--attention-heads" } : ["--own-lm-heads"])
             if (args.Has(flag)) throw new UsageException($"train: {flag} does not apply to --drafter {kind}");
         string targets = args.Get("--targets") ?? "corpus";
         var mode = targets switch
@@ -80,7 +80,8 @@ public static class TrainCommand
         ITrainableDrafter drafter = kind == "medusa"
             ? MedusaTrainable.Create(model, heads, blockLayers, sharedLmHead: !args.Has("--own-lm-heads"), baseModel: ModelOptions.ModelDir(args))
             : AmphistaTrainable.Create(model, heads, args.Int("--stages", Math.Min(AmphistaConfig.DefaultStages, heads), min: 1),
-                blockLayers, args.Int("--mlp", model.Config.IntermediateSize, min: 1), seed);
+                blockLayers, args.Int("--mlp", model.Config.IntermediateSize, min: 1), seed,
+                attentionHeads: args.Has("--attention-heads") ? args.Int("--attention-heads", 0, min: 1) : null);
         var trainer = new Trainer(drafter, cache, options, outDir, model.Weights.LmHead);
         var printer = ProgressPrinter.ForStandardError();
         trainer.StepCompleted += printer.OnStep;

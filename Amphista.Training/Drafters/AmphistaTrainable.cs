@@ -65,7 +65,8 @@ public sealed class AmphistaTrainable : ITrainableDrafter
 
     /// <summary>
     /// A fresh drafter for a base model: its layers shaped like the base model's (AmphistaConfig.ForBaseModel)
-    /// with MLP width mlpWidth. It starts where Medusa starts, every head close to the base model's own
+    /// with MLP width mlpWidth and, when attentionHeads is given, that many query and key/value heads of the
+    /// base model's head width (fewer heads make the stage and block layers' projections cheaper). It starts where Medusa starts, every head close to the base model's own
     /// next-token guess: W_fuse = [I | 0] passes h_i through unchanged, the head matrices W_k are 0 (the
     /// residual block is then the identity, and RMSNorm_k with gain 1 only rescales h), and the stage and
     /// block layers and P are AmphistaWeights.Random's, whose N(0, 0.02) matrices make each layer a
@@ -73,10 +74,16 @@ public sealed class AmphistaTrainable : ITrainableDrafter
     /// E(s_{i+1}), and the heads would start from noise. The E half starts at 0 and is learned.
     /// </summary>
     public static AmphistaTrainable Create(LlamaModel model, int heads, int stages, int blockLayers, int mlpWidth, int seed,
-        float? lossDecay = null)
+        float? lossDecay = null, int? attentionHeads = null)
     {
         var sized = AmphistaConfig.ForBaseModel(model.Config, heads, stages, blockLayers);
-        var config = sized with { AdaptationIntermediateSize = mlpWidth, LossDecay = lossDecay ?? sized.LossDecay };
+        var config = sized with
+        {
+            AdaptationIntermediateSize = mlpWidth,
+            NumHeads = attentionHeads ?? sized.NumHeads,
+            NumKvHeads = attentionHeads ?? sized.NumKvHeads,
+            LossDecay = lossDecay ?? sized.LossDecay,
+        };
         config.Validate();
         var random = AmphistaWeights.Random(config, seed);
         int d = config.HiddenSize;
