@@ -25,7 +25,7 @@ public class ShippedDraftersTests
         {
             var request = new DecodeRequest(prompt, 32, StopTokens: []);
             int[] greedy = new GreedyDecoder(model).Generate(request).Tokens;
-            var result = new SpeculativeDecoder(model, drafter, NamedTrees.Narrow).Generate(request);
+            var result = new SpeculativeDecoder(model, drafter, NamedTrees.Narrow.Truncate(Math.Min(drafter.Heads, NamedTrees.Narrow.MaxDepth))).Generate(request);
             Assertions.SameTokens(greedy, result.Tokens, $"{name} drafter, prompt [{string.Join(',', prompt)}]");
             results.Add(result);
         }
