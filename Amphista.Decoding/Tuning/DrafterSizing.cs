@@ -7,10 +7,11 @@ namespace Amphista.Decoding.Tuning;
 
 /// <summary>
 /// A drafter's shape carried to another base model, for pricing speculation before any drafter is
-/// trained for it (SPEC §6): the same kind, heads, stages, block layers and LM-head sharing, its MLP
-/// width in the same ratio to the hidden size, its draft vocabulary (the first N ids) in the same
-/// ratio to the vocabulary, the base model's attention geometry, and seeded random weights in the
-/// base model's bf16: what a step costs does not depend on the weights' values.
+/// trained for it (SPEC §6): the same kind, heads, stages, block layers and LM-head sharing; its MLP
+/// width and its attention width (query heads × head size) in the same ratio to the hidden size, in
+/// heads of the base model's size with as many key/value heads as query heads; its draft vocabulary
+/// (the first N ids) in the same ratio to the vocabulary; and seeded random weights in bf16: what a
+/// step costs does not depend on the weights' values.
 /// </summary>
 public static class DrafterSizing
 {
@@ -27,10 +28,13 @@ public static class DrafterSizing
 
     private static AmphistaConfig Sized(AmphistaConfig c, LlamaConfig model)
     {
-        int mlp = (int)Math.Max(1, Math.Round((double)c.AdaptationIntermediateSize * model.HiddenSize / c.HiddenSize));
+        int Scaled(double width, int unit) => (int)Math.Max(1, Math.Round(width * model.HiddenSize / c.HiddenSize / unit));
+        int heads = Scaled(c.NumHeads * c.HeadDim, model.HeadDim);
         return AmphistaConfig.ForBaseModel(model, c.Heads, c.Stages, c.BlockLayers, c.SharedLmHead) with
         {
-            AdaptationIntermediateSize = mlp,
+            AdaptationIntermediateSize = Scaled(c.AdaptationIntermediateSize, 1),
+            NumHeads = heads,
+            NumKvHeads = heads,
         };
     }
 

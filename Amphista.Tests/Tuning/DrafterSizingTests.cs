@@ -9,8 +9,8 @@ namespace Amphista.Tests.Tuning;
 
 /// <summary>
 /// plan prices a drafter's shape on any model: a drafter that fits is used as it is; one that does not
-/// keeps its kind, heads, stages and block layers, its MLP and draft vocabulary in proportion, and
-/// takes the model's attention geometry, with bf16 random weights.
+/// keeps its kind, heads, stages and block layers, its MLP, attention width and draft vocabulary in
+/// proportion, in attention heads of the model's size, with bf16 random weights.
 /// </summary>
 public class DrafterSizingTests
 {
@@ -28,14 +28,20 @@ public class DrafterSizingTests
     [Fact]
     public void AnAmphistaShapeIsCarriedToALargerModelInProportion()
     {
-        var small = AmphistaConfig.ForBaseModel(Demo, heads: 3, stages: 1, blockLayers: 2) with { AdaptationIntermediateSize = 512 };
+        var small = AmphistaConfig.ForBaseModel(Demo, heads: 3, stages: 1, blockLayers: 2) with
+        {
+            AdaptationIntermediateSize = 512,
+            NumHeads = 2,
+            NumKvHeads = 2,   // 128 of 384 wide: a third of the hidden size
+        };
         var drafter = new AmphistaDrafter(AmphistaWeights.Random(small, 0), DraftVocabulary.First(1024, Demo.VocabSize));
         var (fitted, resized) = DrafterSizing.Fit(drafter, Large);
         var sized = Assert.IsType<AmphistaDrafter>(fitted);
         var c = sized.Weights.Config;
         Assert.True(resized);
         Assert.Equal((3, 1, 2), (c.Heads, c.Stages, c.BlockLayers));
-        Assert.Equal((Large.HiddenSize, Large.VocabSize, Large.NumHeads, Large.HeadDim), (c.HiddenSize, c.VocabSize, c.NumHeads, c.HeadDim));
+        Assert.Equal((Large.HiddenSize, Large.VocabSize, Large.HeadDim), (c.HiddenSize, c.VocabSize, c.HeadDim));
+        Assert.Equal((4, 4), (c.NumHeads, c.NumKvHeads));   // a third of 768, in heads of 64
         Assert.Equal(512 * 768 / 384, c.AdaptationIntermediateSize);
         Assert.Equal(1024 * 32000 / 4096, sized.Vocabulary!.Size);
         Assert.Equal(DType.BF16, sized.Weights.Fusion.Type);
