@@ -21,6 +21,9 @@ namespace Amphista.Cli.Bench;
 public static class BenchCommand
 {
     public const int DefaultPrompts = 12, DefaultNewTokens = 64, DefaultRepeats = 5, CurveRepeats = 7, MaxTreeNodes = 64;
+
+    /// <summary>Prompts the draft overhead is timed on (the first of the profile prompts).</summary>
+    public const int TimingPrompts = 12;
     public const string DefaultChart = "bench.svg";
 
     public static int Run(string[] argv)
@@ -90,7 +93,7 @@ public static class BenchCommand
             ?? (auto ? AcceptanceProfile.Measure(model, drafter, profilePrompts, newTokens) : null);
         // A stored profile made for another head count prices nothing, unless auto needs it: then it is an error.
         var plan = profile is null || (!auto && profile.Heads != drafter.Heads) ? null
-            : TreePlan.Measure(model, drafter, profile, curve, profilePrompts, newTokens);
+            : TreePlan.Measure(model, drafter, profile, curve, profilePrompts[..Math.Min(TimingPrompts, profilePrompts.Count)], newTokens);
         var tree = plan is not null && auto
             ? plan.Best(MaxTreeNodes).Tree
             : NamedTrees.Get(treeName ?? DrafterSpec.StoredTree(spec) ?? DecodingOptions.DefaultTree);
