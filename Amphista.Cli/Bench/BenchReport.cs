@@ -36,7 +36,8 @@ public sealed record BenchReport(
             int mismatches = run.Results[d].Zip(run.Results[0], (a, g) => a.Tokens.AsSpan().SequenceEqual(g.Tokens) ? 0 : 1).Sum();
             double accepted = (double)run.Results[d].Sum(r => r.Tokens.Length) / run.Results[d].Sum(r => r.Steps);
             return new BenchDecoderReport(dec.Name, dec.Tree?.Name ?? "-", Statistics.Median(rates[d]), rates[d].Min(), rates[d].Max(),
-                Statistics.Median(ratios), ratios.Min(), ratios.Max(), Statistics.Median(decodeRatios), dec.ExpectedSpeedup, accepted, mismatches);
+                Statistics.Median(ratios), ratios.Min(), ratios.Max(),
+                Statistics.Median(decodeRatios), decodeRatios.Min(), decodeRatios.Max(), dec.ExpectedSpeedup, accepted, mismatches);
         }).ToArray();
         long bytes = model.Weights.DecodeBytesPerToken;
         int decodeTokens = run.Results[0].Sum(r => r.Tokens.Length - 1);
@@ -81,6 +82,6 @@ public sealed record BenchReport(
 
 public sealed record BenchDecoderReport(
     string Name, string Tree, double TokensPerSecond, double TokensPerSecondMin, double TokensPerSecondMax,
-    double Speedup, double SpeedupMin, double SpeedupMax, double DecodeSpeedup, double? ExpectedSpeedup, double MeanAccepted, int Mismatches);
+    double Speedup, double SpeedupMin, double SpeedupMax, double DecodeSpeedup, double DecodeSpeedupMin, double DecodeSpeedupMax, double? ExpectedSpeedup, double MeanAccepted, int Mismatches);
 
 public sealed record PassCostPoint(int Tokens, double Milliseconds, double Relative);
