@@ -37,9 +37,6 @@ public sealed class DecodingOptions
 
     public bool IsGreedy => DrafterSpec == Greedy;
 
-    /// <summary>--tree auto: the tree is chosen once the model and drafter exist.</summary>
-    public bool AutoChoosesTree => tree is null;
-
     private DecodingOptions(string command, string drafterSpec, DraftTree? tree, int heads)
     {
         this.command = command;

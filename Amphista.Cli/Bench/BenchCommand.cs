@@ -21,10 +21,10 @@ namespace Amphista.Cli.Bench;
 public static class BenchCommand
 {
     public const int DefaultPrompts = 12, DefaultNewTokens = 64, DefaultRepeats = 5, CurveRepeats = 7, MaxTreeNodes = 64;
+    public const string DefaultChart = "bench.svg";
 
     /// <summary>Prompts the draft overhead is timed on (the first of the profile prompts).</summary>
     public const int TimingPrompts = 12;
-    public const string DefaultChart = "bench.svg";
 
     public static int Run(string[] argv)
     {
@@ -90,7 +90,7 @@ public static class BenchCommand
         PassCostCurve curve, List<int[]> profilePrompts, int newTokens, TextWriter log)
     {
         string? treeName = args.Get("--tree");
-        bool auto = treeName == "auto", stored = Directory.Exists(spec);
+        bool auto = treeName == DecodingOptions.AutoTree, stored = Directory.Exists(spec);
         var profile = (stored ? AcceptanceProfile.Load(spec) : null)
             ?? (auto ? AcceptanceProfile.Measure(model, drafter, profilePrompts, newTokens) : null);
         // A stored profile made for another head count prices nothing, unless auto needs it: then it is an error.

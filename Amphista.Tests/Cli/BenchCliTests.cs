@@ -57,8 +57,7 @@ public class BenchCliTests
         string chart = Path.Combine(dir, "chart.svg");
         try
         {
-            foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m-medusa")))
-                File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            TestData.CopyShippedDrafter("medusa", dir);
             var run = CliRunner.Run("bench", "--drafters", $"greedy,{dir}", "--tree", "auto", "--max-prompts", "2",
                 "--max-new-tokens", "8", "--repeats", "1", "--chart", chart);
             Assert.True(run.ExitCode == 0, run.Stderr);
@@ -79,8 +78,7 @@ public class BenchCliTests
         string dir = Directory.CreateTempSubdirectory("amphista-eval-profile-").FullName;
         try
         {
-            foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m-medusa")))
-                File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            TestData.CopyShippedDrafter("medusa", dir);
             var run = CliRunner.Run("eval", "--drafter", dir, "--tree", "narrow", "--prompt-ids", "1,641,262", "--max-new-tokens", "16",
                 "--repeats", "1", "--save-profile");
             Assert.True(run.ExitCode == 0, run.Stderr);

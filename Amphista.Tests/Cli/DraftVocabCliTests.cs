@@ -15,8 +15,7 @@ public class DraftVocabCliTests
         string dir = Directory.CreateTempSubdirectory("amphista-draft-vocab-").FullName;
         try
         {
-            foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m-medusa")))
-                File.Copy(file, Path.Combine(dir, Path.GetFileName(file)));
+            TestData.CopyShippedDrafter("medusa", dir);
             File.Delete(Path.Combine(dir, DraftVocabulary.FileName));
             string corpus = Path.Combine(dir, "corpus.txt");
             File.WriteAllLines(corpus, ["And God said, Let there be light: and there was light.", "And the evening and the morning were the first day."]);

@@ -10,6 +10,13 @@ public static class TestData
     public static string TinyDir => Path.Combine(AppContext.BaseDirectory, "Fixtures", "hf-tiny-a");
     public static string DemoDir => Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m");
 
+    /// <summary>Copies the files of a drafter shipped beside the demo model (kjv-brown-14m-NAME) into a directory.</summary>
+    public static void CopyShippedDrafter(string name, string directory)
+    {
+        foreach (string file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "models", $"kjv-brown-14m-{name}")))
+            File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
+    }
+
     private static readonly Lazy<LlamaModel> demo = new(() => LlamaModel.Load(DemoDir, new CpuKernels(2)));
     private static readonly Lazy<LlamaModel> tiny = new(() => LlamaModel.Load(TinyDir, new CpuKernels(2)));
 
