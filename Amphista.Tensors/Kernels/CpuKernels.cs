@@ -11,6 +11,8 @@ namespace Amphista.Tensors.Kernels;
 /// </summary>
 public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernels
 {
+    private const int MinWeightsPerThread = 32 * 1024;
+
     private readonly WorkerPool pool = new(Math.Max(1, threads));
     private readonly object matMulGate = new(), attentionGate = new();
 
@@ -24,8 +26,10 @@ public sealed class CpuKernels(int threads, VectorWidth? width = null) : IKernel
     public void MatMul(Tensor x, WeightMatrix w, Tensor y)
     {
         Shapes.CheckMatMul(x, w, y);
-        // Threads split the output features; each weight row is read once for all T rows.
-        lock (matMulGate) ForChunks(w.Rows, minPerThread: 16, vector.MatMul(x, w, y));
+        // Threads split the output features; each weight row is read once for all T rows. A thread's
+        // share must be worth waking it for: a call costs a few microseconds to hand out, as long as
+        // a product of some 32 K weights (a drafter's small layers run faster on one thread).
+        lock (matMulGate) ForChunks(w.Rows, minPerThread: Math.Max(16, MinWeightsPerThread / w.Cols), vector.MatMul(x, w, y));
     }
 
     public void Add(Tensor x, Tensor delta)
