@@ -1,3 +1,4 @@
+using Amphista.Decoding.Drafting;
 using Amphista.Decoding.Tuning;
 
 namespace Amphista.Tests.Cli;
@@ -39,8 +40,9 @@ public class PlanCliTests
         var json = CliRunner.Run("plan", "--model", "random:llama-68m", "--max-nodes", "2", "--repeats", "1", "--json").Json();
         Assert.True(json.GetProperty("random_weights").GetBoolean());
         var shape = json.GetProperty("drafter_shape");
-        Assert.Equal(4, shape.GetProperty("heads").GetInt32());
-        Assert.Equal(32000, shape.GetProperty("draft_vocabulary").GetInt32());
+        var shipped = DraftVocabulary.Load(ShippedAmphista, 4096)!;
+        Assert.Equal(AcceptanceProfile.Load(ShippedAmphista)!.Heads, shape.GetProperty("heads").GetInt32());
+        Assert.Equal(shipped.Size * 32000 / 4096, shape.GetProperty("draft_vocabulary").GetInt32());   // in proportion to the vocabulary
         Assert.True(json.GetProperty("best").GetProperty("expected_speedup").GetDouble() > 0);
     }
 
@@ -50,9 +52,9 @@ public class PlanCliTests
         string dir = Directory.CreateTempSubdirectory("amphista-plan-").FullName;
         try
         {
-            new AcceptanceProfile(10, [[0.5, 0.1], [0.4, 0.1]]).Save(dir);
+            new AcceptanceProfile(10, [[0.5, 0.1], [0.4, 0.1], [0.3, 0.1], [0.2, 0.1], [0.1, 0.1]]).Save(dir);
             CliRunner.Run("plan", "--profile", dir, "--max-nodes", "2", "--repeats", "1")
-                .AssertError(1, "the acceptance profile covers 2 heads but the amphista drafter has 4");
+                .AssertError(1, "the acceptance profile covers 5 heads but the amphista drafter has");
             CliRunner.Run("plan", "--tree", "[[0],[0,0],[0,0,0],[0,0,0,0],[0,0,0,0,0]]")
                 .AssertError(1, "is 5 deep but the drafter in");
             CliRunner.Run("plan", "--profile", Path.Combine(dir, "missing.json")).AssertError(1, "--profile takes a drafter directory");

@@ -25,11 +25,12 @@ public class SteadyStateAllocationTests
 
     [Theory]
     [InlineData("kjv-brown-14m-amphista")]
+    [InlineData("kjv-brown-14m-amphista-k4s2")]
     [InlineData("kjv-brown-14m-medusa")]
     public void SpeculativeDecodingAllocatesNothingPerStep(string directory)
     {
         var drafter = DrafterSpec.Create(Path.Combine(AppContext.BaseDirectory, "models", directory), TestData.Demo.Config, heads: 4)!;
-        AssertSteadyState(new SpeculativeDecoder(TestData.Demo, drafter, NamedTrees.McSim7b63));
+        AssertSteadyState(new SpeculativeDecoder(TestData.Demo, drafter, NamedTrees.McSim7b63.Truncate(drafter.Heads)));
     }
 
     private static void AssertSteadyState(IDecoder decoder)
