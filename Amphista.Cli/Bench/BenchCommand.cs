@@ -55,7 +55,7 @@ public static class BenchCommand
             CpuKernels cpu => MemoryBandwidth.MeasureGBps(cpu.Threads),
             _ => MemoryBandwidth.MeasureGBps(1),
         };
-        var curve = MeasureCurve(model);
+        var curve = TreePlan.MeasureCurve(model, PassCostCurve.DefaultTokens.Max(), CurveRepeats);
         log.WriteLine($"memory bandwidth {bandwidth:F1} GB/s; pass cost over T new tokens after {curve.Context}: " +
             string.Join(", ", curve.Tokens.Zip(curve.Relative, (t, r) => $"T={t} {r:F2}x")));
 
@@ -72,13 +72,6 @@ public static class BenchCommand
         if (args.Has("--json")) JsonOutput.Write(report);
         else BenchReport.WriteText(report, chart);
         return report.Decoders.Sum(d => d.Mismatches) == 0 ? 0 : Mismatch(report);
-    }
-
-    private static PassCostCurve MeasureCurve(LlamaModel model)
-    {
-        int largest = PassCostCurve.DefaultTokens.Max();
-        int context = Math.Min(128, model.Config.MaxPositions - largest);
-        return PassCostCurve.Measure(model, context, PassCostCurve.DefaultTokens, CurveRepeats);
     }
 
     /// <summary>

@@ -31,8 +31,8 @@ public sealed record TreePlan(PassCostCurve Curve, DraftOverhead Overhead, Accep
             $"{Overhead.PerExtraHead:F2} more per further head; a pass over T tokens costs {curve}");
         if (choice.Tree.Size == 1)
         {
-            var loser = HardwareAwareTree.Choose(Profile, Curve, Overhead, 64, greedyAllowed: false);
-            return costs + string.Create(c, $"; {(chosen ? "chose" : "tree:")} greedy decoding: no tree pays on this machine " +
+            var loser = HardwareAwareTree.Choose(Profile, Curve, Overhead, Curve.Tokens.Max(), greedyAllowed: false);
+            return costs + string.Create(c, $"; {(chosen ? "chose" : "tree")} greedy decoding: no tree pays on this machine " +
                 $"(the best, {loser.Tree.Size} nodes {loser.Tree.PathList}, would give {loser.ExpectedTokens:F2} tokens per step " +
                 $"at {loser.RelativeTime:F2} greedy steps, {loser.PredictedSpeedup:F2}x)");
         }
