@@ -40,7 +40,7 @@ public static class Commands
         speed-up; exits 1 if any output differs from greedy. --save-profile stores the measured per-head, per-rank
         acceptance in the drafter's directory (acceptance_profile.json, what bench --tree auto chooses trees from;
         measure it on a wide tree such as mc_sim_7b_63). --prompts FILE: one prompt per line; --heldout FILE:
-        each line's first third of words (how the project's target numbers are defined, e.g. on
+        each line's first third of words (how the README's held-out numbers are measured, e.g. on
         data/kjv-brown/heldout.txt); --max-prompts N keeps the first N lines.
         train fits drafting heads to the frozen base model and writes a drafter checkpoint to OUT (use it as
         --drafter OUT), training_log.json and checkpoint/. --data: one document per line, plain or gzip, e.g.

@@ -6,7 +6,7 @@ namespace Amphista.Cli;
 /// <summary>
 /// The prompts eval measures: one --prompt-ids list; --prompts FILE, each non-blank line a prompt;
 /// or --heldout FILE, each non-blank line cut to its first third of words (<see cref="PromptPrefix"/>),
-/// the definition the project's target numbers use. Text prompts are encoded with BOS.
+/// how the README's held-out numbers are measured. Text prompts are encoded with BOS.
 /// --max-prompts N keeps the first N, for quick runs over a long file.
 /// </summary>
 public static class EvalPrompts

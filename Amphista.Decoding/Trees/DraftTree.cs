@@ -1,7 +1,7 @@
 namespace Amphista.Decoding.Trees;
 
 /// <summary>
-/// The static draft tree of Medusa-style decoding, as plain data (background doc §3, design "Decoding step").
+/// The static draft tree of Medusa-style decoding, as plain data (SPEC §3b).
 /// Node 0 is the root (the base model's own next token); node j ≥ 1 is sorted path j-1, with paths sorted by
 /// (length, lexicographic) as Medusa does, so nodes are breadth-first and every ancestor precedes its
 /// descendants. A node on path (r_1..r_d) holds rank r_d of head d-1 and sits at position offset d.

@@ -5,7 +5,7 @@ namespace Amphista.Tests.Trees;
 /// <summary>DraftTree's arrays on small trees written out by hand, and Truncate.</summary>
 public class DraftTreeTests
 {
-    // Background doc §3.3: sorted order [0],[1],[0,0],[0,1],[1,0].
+    // Paths sort by (length, lexicographic), as Medusa sorts them: [0],[1],[0,0],[0,1],[1,0].
     private static readonly DraftTree Six = DraftTree.FromPaths("six", [[0], [0, 0], [0, 1], [1], [1, 0]]);
 
     [Fact]

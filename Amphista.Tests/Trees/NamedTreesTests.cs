@@ -8,7 +8,7 @@ public class NamedTreesTests
     [Fact]
     public void McSim7b63MatchesMedusaStatistics()
     {
-        // Background doc §3.4.
+        // The figures of Medusa's mc_sim_7b_63: 63 paths plus the root, 4 deep, top-10 candidates.
         var tree = NamedTrees.McSim7b63;
         Assert.Equal(64, tree.Size);
         Assert.Equal(4, tree.MaxDepth);

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds what runs on the GPU machine, which has no .NET: amphista-gpu-checks (Amphista.GpuChecks) and the
+# Builds what runs on a GPU machine that need not have .NET: amphista-gpu-checks (Amphista.GpuChecks) and the
 # amphista CLI, each published self-contained for linux-x64 and trimmed, packed into .gpu/amphista-gpu.tar.xz
-# (git-ignored) for the device tool to carry. Everything that travels there, the working tree included, must
-# stay under 64 MiB, so the archive leaves out the CLI's demo models (the working tree carries them already;
-# run-on-device.sh links them back) and xz -9's 64 MiB window stores the two runtimes' shared files once.
+# (git-ignored) to copy there with the repository. The archive leaves out the CLI's demo models (the
+# repository holds them already; run-on-device.sh links them back), and xz -9's 64 MiB window stores the
+# two runtimes' shared files once, so it stays about 10 MiB.
 # Usage, from anywhere in the repository: bash scripts/gpu/publish.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."

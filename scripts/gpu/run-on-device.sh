@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Runs ON the GPU machine, from the repository root, with .gpu carried there (see README.md): unpacks the
+# Runs ON the GPU machine, from the repository root, with .gpu copied there (see README.md): unpacks the
 # archive scripts/gpu/publish.sh made, runs amphista-gpu-checks on the CUDA device (its JSON report to
-# $OUT/gpu-checks.json when the device tool sets OUT, else to stdout; progress on stderr), then the amphista
+# $OUT/gpu-checks.json when OUT is set, else to stdout; progress on stderr), then the amphista
 # CLI's bench on the device, for the demo model and for random:vicuna-7b (JSON and SVG to $OUT). Both run whatever the other's outcome; the exit status is the checks', else the bench's.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 archive=.gpu/amphista-gpu.tar.xz
 if [[ ! -f $archive ]]; then
-    echo "run-on-device.sh: no $archive: run scripts/gpu/publish.sh first and carry .gpu" >&2
+    echo "run-on-device.sh: no $archive: run scripts/gpu/publish.sh first and copy .gpu here" >&2
     exit 2
 fi
 dir=$(mktemp -d)
