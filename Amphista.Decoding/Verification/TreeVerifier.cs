@@ -8,7 +8,7 @@ namespace Amphista.Decoding.Verification;
 /// Tree verification (Medusa §2.1.2, "tree attention"): every node of the draft tree goes through
 /// the base model in one pass. With n tokens committed (cache slots 0..n-1), node j sits at cache
 /// slot n + j and position n + depth(j), and attends to the whole prefix and to its own ancestors
-/// and itself. Keys are visited in slot order, which for a node is exactly the order token-by-token
+/// and itself (<see cref="TreeMask"/>). Keys are visited in slot order, which for a node is exactly the order token-by-token
 /// decoding of its path would visit them, so its logits are bit-identical to that decoding's.
 /// One verifier serves one generation over one cache; it reuses its positions and mask each step.
 /// </summary>
@@ -23,13 +23,8 @@ public sealed class TreeVerifier(LlamaModel model, KvCache cache, int maxNodes)
         if (tokens.Length != tree.Size)
             throw new ArgumentException($"{tokens.Length} tokens for a tree of {tree.Size} nodes");
         if (positions.Length < tree.Size) positions = new int[tree.Size];
-        mask.Reset(tree.Size, committed + tree.Size);
-        for (int j = 0; j < tree.Size; j++)
-        {
-            positions[j] = committed + tree.Depth[j];
-            mask.ShowPrefix(j, committed);
-            for (int a = 0; a <= j; a++) mask[j, committed + a] = tree.IsAncestorOrSelf(a, j);
-        }
+        TreeMask.Fill(mask, tree, committed);
+        for (int j = 0; j < tree.Size; j++) positions[j] = committed + tree.Depth[j];
         return model.Forward(cache, tokens, positions.AsSpan(0, tree.Size), committed, mask);
     }
 
