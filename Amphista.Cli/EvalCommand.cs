@@ -71,7 +71,7 @@ public static class EvalCommand
 
         var stats = AcceptanceStats.Compute(results, drafter.Heads, Math.Max(decoding.Tree.TopKNeeded, 1));
         int greedyTokens = greedyResults.Sum(g => g.Tokens.Length);
-        double greedyTime = Median(greedySeconds), time = Median(seconds);
+        double greedyTime = Statistics.Median(greedySeconds), time = Statistics.Median(seconds);
         double greedyRate = greedyTokens / greedyTime, rate = stats.Tokens / time;
         var report = new EvalReport(requests.Length, speculative.Name, decoding.Tree.Name, drafter.Heads, repeats,
             stats.Tokens, stats.Steps, stats.MeanAccepted, stats.PerHead, stats.PerHeadRank,
@@ -88,13 +88,6 @@ public static class EvalCommand
         Console.Error.WriteLine($"amphista: eval: {report.Mismatches} of {report.Prompts} prompts differ from greedy decoding " +
             $"(prompt {Array.IndexOf(mismatched, true) + 1} first); the speed numbers compare different outputs");
         return 1;
-    }
-
-    private static double Median(double[] values)
-    {
-        double[] sorted = [.. values.Order()];
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static string Percent(double fraction) => $"{100 * fraction:F1}%";

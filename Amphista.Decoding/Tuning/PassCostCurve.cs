@@ -83,13 +83,3 @@ public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseco
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }
 }
-
-public static class Statistics
-{
-    public static double Median(IReadOnlyCollection<double> values)
-    {
-        double[] sorted = [.. values.Order()];
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-}
