@@ -53,7 +53,7 @@ public class DecoderLayerTests
 
         var head = new MedusaHead([new ResBlock(w.ToWeightMatrix(), b.Value.Data.ToArray())], null);
         var kernels = new ReferenceKernels();
-        var buffers = new HeadBuffers(kernels, c.D, c.O);
+        var buffers = new MedusaHeadBuffers(kernels, c.D, c.O);
         head.Forward(kernels, h, lmHead, buffers);
         Assertions.Close(buffers.Logits, logits, 1e-5, $"medusa head {c}");
     });

@@ -40,7 +40,7 @@ public sealed class MedusaDrafter(MedusaWeights weights, DraftVocabulary? vocabu
             [.. weights.Heads.Select(h => h.LmHead is { } own && vocabulary is not null ? h with { LmHead = vocabulary.Restrict(own) } : h)];
         private readonly Tensor lastHidden = model.Kernels.Allocate(1, weights.Config.HiddenSize);                  // [1, D]  h_t
         private readonly Tensor features = model.Kernels.Allocate(weights.Heads.Length, weights.Config.HiddenSize);  // [K, D]
-        private readonly HeadBuffers buffers = new(model.Kernels, weights.Config.HiddenSize, vocabulary?.Size ?? weights.Config.VocabSize);
+        private readonly MedusaHeadBuffers buffers = new(model.Kernels, weights.Config.HiddenSize, vocabulary?.Size ?? weights.Config.VocabSize);
         private readonly Tensor logits = model.Kernels.Allocate(weights.Heads.Length, vocabulary?.Size ?? weights.Config.VocabSize);  // [K, N]
         private readonly bool sharedLmHead = weights.Heads.All(h => h.LmHead is null);
         private int[][] candidates = [];   // [K][topK]

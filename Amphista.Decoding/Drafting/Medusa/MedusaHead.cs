@@ -24,14 +24,14 @@ public sealed record MedusaHead(
     /// logits [1, V] = W_lm (block_L ∘ … ∘ block_1)(h_t), for h_t [1, D]. sharedLmHead is the base
     /// model's [V, D], used when this head has none of its own.
     /// </summary>
-    public void Forward(IKernels kernels, Tensor h, WeightMatrix sharedLmHead, HeadBuffers buffers)
+    public void Forward(IKernels kernels, Tensor h, WeightMatrix sharedLmHead, MedusaHeadBuffers buffers)
     {
         Features(kernels, h, buffers);
         kernels.MatMul(buffers.X, LmHead ?? sharedLmHead, buffers.Logits); // W_lm x
     }
 
     /// <summary>buffers.X [1, D] = (block_L ∘ … ∘ block_1)(h_t): the head's input to its LM head.</summary>
-    public void Features(IKernels kernels, Tensor h, HeadBuffers buffers)
+    public void Features(IKernels kernels, Tensor h, MedusaHeadBuffers buffers)
     {
         var (x, pre, act) = (buffers.X, buffers.Pre, buffers.Act);
         kernels.Copy(h, 0, x, 0, 1);                              // x = h_t
@@ -46,7 +46,7 @@ public sealed record MedusaHead(
 }
 
 /// <summary>Scratch for one head's forward pass, reused across heads and decoding steps.</summary>
-public sealed class HeadBuffers(IKernels kernels, int hiddenSize, int vocabSize) : IDisposable
+public sealed class MedusaHeadBuffers(IKernels kernels, int hiddenSize, int vocabSize) : IDisposable
 {
     public Tensor X { get; } = kernels.Allocate(1, hiddenSize);          // [1, D]  the residual stream
     public Tensor Pre { get; } = kernels.Allocate(1, hiddenSize);        // [1, D]  W x + b

@@ -35,7 +35,7 @@ public class MedusaDrafterTests
         var weights = HandWeights();
         var kernels = new CpuKernels(1);
         var h = new Tensor(1, 2, [1, -2]);
-        var buffers = new HeadBuffers(kernels, 2, 3);
+        var buffers = new MedusaHeadBuffers(kernels, 2, 3);
         var unusedSharedHead = WeightMatrix.FromF32(3, 2, new float[6]);
 
         weights.Heads[0].Forward(kernels, h, unusedSharedHead, buffers);
@@ -180,7 +180,7 @@ public class MedusaDrafterTests
 
     private static float[] HeadLogits(MedusaHead head, LlamaModel model, float[] h)
     {
-        var buffers = new HeadBuffers(model.Kernels, h.Length, model.Config.VocabSize);
+        var buffers = new MedusaHeadBuffers(model.Kernels, h.Length, model.Config.VocabSize);
         head.Forward(model.Kernels, new Tensor(1, h.Length, h), model.Weights.LmHead, buffers);
         return buffers.Logits.Data;
     }

@@ -32,7 +32,7 @@ public class MedusaTrainableTests
         var trainable = MedusaTrainable.FromWeights(weights, model.Weights.LmHead);
         var hidden = HiddenOf(model, Prompt);
         var logits = trainable.Logits(hidden);   // [K] of [T, V]
-        var buffers = new HeadBuffers(model.Kernels, config.HiddenSize, config.VocabSize);
+        var buffers = new MedusaHeadBuffers(model.Kernels, config.HiddenSize, config.VocabSize);
         for (int k = 0; k < config.Heads; k++)
             for (int t = 0; t < hidden.Rows; t++)
             {
