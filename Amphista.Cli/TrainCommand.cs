@@ -4,6 +4,7 @@ using Amphista.Tensors;
 using Amphista.Training;
 using Amphista.Training.Data;
 using Amphista.Training.Drafters;
+using Amphista.Training.Core;
 
 namespace Amphista.Cli;
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Amphista.Tensors;
 using Amphista.Training.Data;
 using Amphista.Training.Drafters;
+using Amphista.Training.Layers;
+using Amphista.Training.Optim;
 
 namespace Amphista.Training;
 

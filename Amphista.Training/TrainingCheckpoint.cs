@@ -3,6 +3,8 @@ using System.Text.Json;
 using Amphista.Model.Checkpoints;
 using Amphista.Tensors;
 using Amphista.Training.Drafters;
+using Amphista.Training.Core;
+using Amphista.Training.Optim;
 
 namespace Amphista.Training;
 

@@ -1,3 +1,4 @@
+using Amphista.Training.Optim;
 namespace Amphista.Training;
 
 /// <summary>

@@ -4,6 +4,8 @@ using Amphista.Tensors;
 using Amphista.Tensors.Kernels;
 using Amphista.Tests.Support;
 using Amphista.Training;
+using Amphista.Training.Core;
+using Amphista.Training.Layers;
 
 namespace Amphista.Tests.Training;
 

@@ -3,6 +3,9 @@ using Amphista.Tensors;
 using Amphista.Tests.Support;
 using Amphista.Training;
 using FsCheck.Fluent;
+using Amphista.Training.Core;
+using Amphista.Training.Layers;
+using Amphista.Training.Optim;
 
 namespace Amphista.Tests.Training;
 

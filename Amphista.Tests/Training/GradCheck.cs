@@ -1,4 +1,5 @@
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
 namespace Amphista.Tests.Training;
 
@@ -58,5 +59,5 @@ public static class GradCheck
 
     public static Probe Of(string name, Tensor value, Tensor grad) => new(name, value.Data, grad.Data);
 
-    public static Probe Of(Amphista.Training.Parameter p) => new(p.Name, p.Value.Data, p.Grad.Data);
+    public static Probe Of(Parameter p) => new(p.Name, p.Value.Data, p.Grad.Data);
 }

@@ -3,6 +3,8 @@ using Amphista.Tensors.Kernels;
 using Amphista.Tests.Support;
 using Amphista.Training;
 using FsCheck.Fluent;
+using Amphista.Training.Core;
+using Amphista.Training.Layers;
 
 namespace Amphista.Tests.Training;
 

@@ -1,5 +1,7 @@
 using Amphista.Tensors;
 using Amphista.Training;
+using Amphista.Training.Core;
+using Amphista.Training.Optim;
 
 namespace Amphista.Tests.Training;
 

@@ -6,6 +6,7 @@ using Amphista.Tests.Support;
 using Amphista.Training;
 using Amphista.Training.Data;
 using Amphista.Training.Drafters;
+using Amphista.Training.Core;
 
 namespace Amphista.Tests.Training;
 

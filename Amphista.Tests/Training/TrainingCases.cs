@@ -2,6 +2,7 @@ using Amphista.Tensors;
 using Amphista.Training;
 using FsCheck;
 using FsCheck.Fluent;
+using Amphista.Training.Layers;
 
 namespace Amphista.Tests.Training;
 

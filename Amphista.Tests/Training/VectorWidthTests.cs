@@ -2,6 +2,7 @@ using Amphista.Tensors;
 using Amphista.Tensors.Kernels;
 using Amphista.Tests.Support;
 using Amphista.Training;
+using Amphista.Training.Core;
 
 namespace Amphista.Tests.Training;
 

@@ -1,7 +1,7 @@
 using System.Runtime.Intrinsics;
 using Amphista.Tensors.Kernels;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Core;
 
 /// <summary>
 /// C [M, N] (+)= A [M, K] · B [N, K]ᵀ: the forward product y = x Wᵀ, both operands rows of length K

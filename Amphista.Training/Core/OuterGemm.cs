@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Amphista.Tensors.Kernels;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Core;
 
 /// <summary>
 /// C [M, N] += A · B with B [K, N] row-major and A read through strides, so A may be stored as

@@ -1,4 +1,4 @@
-namespace Amphista.Training;
+namespace Amphista.Training.Core;
 
 /// <summary>
 /// Splits work over independent outputs only: the caller's body computes whole outputs, each with

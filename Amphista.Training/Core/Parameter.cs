@@ -1,6 +1,6 @@
 using Amphista.Tensors;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Core;
 
 /// <summary>
 /// A trainable float32 tensor and its gradient: Value [R, C], Grad [R, C] (vectors are [1, C]).

@@ -1,4 +1,4 @@
-namespace Amphista.Training;
+namespace Amphista.Training.Core;
 
 /// <summary>
 /// The trainable parameters in a fixed order (the order they were added), with the operations a

@@ -1,6 +1,6 @@
 using Amphista.Tensors.Kernels;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Core;
 
 /// <summary>
 /// The trainer's vector primitives, run by the inference kernels' code at <see cref="Width"/>: Dot is

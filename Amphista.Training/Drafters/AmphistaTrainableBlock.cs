@@ -1,5 +1,7 @@
 using Amphista.Decoding.Drafting.Amphista;
 using Amphista.Tensors;
+using Amphista.Training.Core;
+using Amphista.Training.Layers;
 
 namespace Amphista.Training.Drafters;
 

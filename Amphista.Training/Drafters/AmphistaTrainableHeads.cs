@@ -1,4 +1,6 @@
 using Amphista.Tensors;
+using Amphista.Training.Core;
+using Amphista.Training.Layers;
 
 namespace Amphista.Training.Drafters;
 

@@ -1,5 +1,6 @@
 using Amphista.Decoding.Drafting;
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
 namespace Amphista.Training.Drafters;
 

@@ -2,6 +2,8 @@ using Amphista.Decoding.Drafting;
 using Amphista.Decoding.Drafting.Medusa;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
+using Amphista.Training.Core;
+using Amphista.Training.Layers;
 
 namespace Amphista.Training.Drafters;
 

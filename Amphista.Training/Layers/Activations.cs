@@ -1,6 +1,6 @@
 using Amphista.Tensors;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>
 /// SiLU(x) = x σ(x), σ(x) = 1 / (1 + e^−x), with SiLU'(x) = σ(x) (1 + x (1 − σ(x))); and the SwiGLU

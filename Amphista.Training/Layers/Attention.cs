@@ -1,6 +1,7 @@
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>
 /// What attention backward needs: q [T, H·Dh], k, v [S, Hkv·Dh], the mask [T, S] and the softmax

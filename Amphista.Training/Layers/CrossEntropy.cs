@@ -1,6 +1,7 @@
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>Mean loss over the counted rows and how many rows counted (targets other than −1).</summary>
 public readonly record struct CrossEntropyResult(float Loss, int Count);

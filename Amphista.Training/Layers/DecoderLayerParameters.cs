@@ -1,7 +1,8 @@
 using Amphista.Model.Llama;
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>
 /// A trainable Llama decoder layer's parameters under Hugging Face names (prefix + "self_attn.q_proj.weight", …):

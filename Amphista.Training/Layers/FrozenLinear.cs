@@ -1,6 +1,7 @@
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>
 /// A frozen base-model matrix W [O, D] (f32 or bf16): the shared LM head y [T, O] = x [T, D] · Wᵀ,

@@ -1,6 +1,7 @@
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>
 /// A trainable linear map (nn.Linear): y [T, O] = x [T, D] · Wᵀ + b, W [O, D], b [1, O].

@@ -1,6 +1,7 @@
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>x [T, D] and the pre-activation z = W x + b [T, D]: all that backward needs.</summary>
 public sealed record ResidualBlockCache(Tensor X, Tensor Pre);

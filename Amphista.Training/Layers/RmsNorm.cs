@@ -1,6 +1,7 @@
 using Amphista.Tensors;
+using Amphista.Training.Core;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>x [T, D] and r [T] = 1 / sqrt(mean(x²) + ε) per row: all that backward needs.</summary>
 public sealed record RmsNormCache(Tensor X, float[] InvRms);

@@ -1,6 +1,6 @@
 using Amphista.Tensors;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>
 /// Rotary position embedding, "rotate_half" pairing (dimension i with i + Dh/2), on x [T, n·Dh], row t

@@ -1,6 +1,6 @@
 using Amphista.Tensors;
 
-namespace Amphista.Training;
+namespace Amphista.Training.Layers;
 
 /// <summary>The activations a decoder layer's backward reads (shapes as in <see cref="TrainableDecoderLayer"/>).</summary>
 public sealed record DecoderLayerCache(

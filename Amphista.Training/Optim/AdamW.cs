@@ -1,4 +1,5 @@
-namespace Amphista.Training;
+using Amphista.Training.Core;
+namespace Amphista.Training.Optim;
 
 /// <summary>
 /// AdamW (Loshchilov and Hutter 2019, as torch.optim.AdamW): at step n ≥ 1, for each element,

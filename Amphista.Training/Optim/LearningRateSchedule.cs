@@ -1,4 +1,4 @@
-namespace Amphista.Training;
+namespace Amphista.Training.Optim;
 
 /// <summary>
 /// Linear warm-up then cosine decay to a floor, for steps s = 0, 1, …:

@@ -5,6 +5,7 @@ using Amphista.Tests.Support;
 using Amphista.Training;
 using FsCheck;
 using FsCheck.Fluent;
+using Amphista.Training.Core;
 
 namespace Amphista.Tests.Training.Drafters;
 

@@ -9,6 +9,8 @@ using Amphista.Training.Drafters;
 using FsCheck;
 using FsCheck.Fluent;
 using static Amphista.Tests.Training.Drafters.AmphistaTrainableFixtures;
+using Amphista.Training.Core;
+using Amphista.Training.Layers;
 
 namespace Amphista.Tests.Training.Drafters;
 
