@@ -73,7 +73,8 @@ public sealed record PlanReport(
         TreePlan plan, HardwareAwareTree.Choice best, HardwareAwareTree.Choice? given)
     {
         var cpu = model.Kernels as CpuKernels;
-        return new PlanReport(modelName, cpu is null ? "gpu" : "cpu", cpu?.Threads ?? 1, cpu?.Width.ToString(), drafter.Name,
+        string device = model.Kernels is Amphista.Tensors.Gpu.GpuBackend gpu ? gpu.Device.ToString() : "cpu";
+        return new PlanReport(modelName, device, cpu?.Threads ?? 1, cpu?.Width.ToString(), drafter.Name,
             PlanDrafter.Of(drafter), resized, drafter.MultiplyAddsPerStep(1, Math.Max(1, best.Tree.MaxDepth)),
             DraftCost.BaseModelStep(model.Config), profile, plan.Profile.Heads, plan.Profile.Ranks,
             plan.Curve.Tokens, plan.Curve.Relative, plan.Overhead.FirstHead, plan.Overhead.PerExtraHead,
