@@ -24,7 +24,7 @@ public static class ForwardCommand
         using var cache = model.CreateCache();
         var hidden = model.Forward(cache, ids, Enumerable.Range(0, ids.Length).ToArray(), 0,
             AttentionMask.Causal(0, ids.Length));                                        // [T, D]
-        var logits = model.Logits(hidden);                                               // [T, V]
+        var logits = model.Logits(cache, hidden);                                            // [T, V]
         SafeTensorsWriter.WriteF32(outPath,
         [
             ("logits", [logits.Rows, logits.Cols], model.Kernels.ToHost(logits).Data),

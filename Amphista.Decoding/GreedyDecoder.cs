@@ -25,7 +25,7 @@ public sealed class GreedyDecoder(LlamaModel model) : IDecoder
         int[] token = new int[1], position = [n];   // the token fed each step, and its position (= cache slot)
         while (true)
         {
-            int next = model.Kernels.Argmax(model.Logits(cache, hidden, hidden.Rows - 1), 0);
+            int next = model.Kernels.Argmax(model.Logits(cache, hidden, ^1..), 0);
             generated.Add(next);
             onToken?.Invoke(next);
             if (request.IsStop(next) || generated.Count == request.MaxNewTokens)

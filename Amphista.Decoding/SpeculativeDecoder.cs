@@ -47,7 +47,7 @@ public sealed class SpeculativeDecoder : IDecoder
         int n = request.Prompt.Length;
         int[] promptPositions = [.. Enumerable.Range(0, n)];
         var hidden = model.Forward(cache, request.Prompt, promptPositions, 0, AttentionMask.Causal(0, n));
-        int root = model.Kernels.Argmax(model.Logits(cache, hidden, n - 1), 0);
+        int root = model.Kernels.Argmax(model.Logits(cache, hidden, ^1..), 0);
         int steps = 1;
         if (output.Emit(root)) return output.Result(steps);
         if (drafts) session.Commit(hidden, promptPositions, [.. request.Prompt[1..], root]);

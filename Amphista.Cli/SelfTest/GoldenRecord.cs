@@ -91,7 +91,7 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
     {
         using var cache = model.CreateCache();
         var hidden = model.Forward(cache, ids, Enumerable.Range(0, ids.Length).ToArray(), 0, AttentionMask.Causal(0, ids.Length));
-        var logits = model.Kernels.ToHost(model.Logits(hidden));                        // [T, V]
+        var logits = model.Kernels.ToHost(model.Logits(cache, hidden));                     // [T, V]
         var bytes = new byte[logits.Cols * sizeof(float)];
         var hashes = new string[logits.Rows];
         for (int t = 0; t < logits.Rows; t++)

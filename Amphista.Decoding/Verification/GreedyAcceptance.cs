@@ -28,7 +28,7 @@ public sealed class GreedyAcceptance : IAcceptanceRule
         while (true)
         {
             int node = path[^1];
-            int next = all is null ? model.Kernels.Argmax(model.Logits(cache, hidden, node), 0) : model.Kernels.Argmax(all, node);
+            int next = all is null ? model.Kernels.Argmax(model.Logits(cache, hidden, node..(node + 1)), 0) : model.Kernels.Argmax(all, node);
             int child = FindChild(tree, tokens, node, next);
             if (child < 0) return next;
             path.Add(child);

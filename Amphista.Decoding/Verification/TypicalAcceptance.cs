@@ -21,7 +21,7 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
     public int Accept(LlamaModel model, KvCache cache, DraftTree tree, ReadOnlySpan<int> tokens, Tensor hidden, List<int> path)
     {
         if (temperature <= 0) throw new InputException("typical acceptance needs a temperature > 0");
-        var probs = Probabilities(model, hidden);          // [N, V]
+        var probs = Probabilities(model, cache, hidden);          // [N, V]
         var cut = new float[tree.Size];                    // [N] acceptance threshold per parent
         for (int j = 0; j < tree.Size; j++) cut[j] = Cut(probs.Row(j));
 
@@ -39,9 +39,9 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
     }
 
     /// <summary>softmax(logits / temperature) [N, V] on the host, where the sampling happens.</summary>
-    private Tensor Probabilities(LlamaModel model, Tensor hidden)
+    private Tensor Probabilities(LlamaModel model, KvCache cache, Tensor hidden)
     {
-        using var logits = model.Logits(hidden);           // [N, V] in the backend's memory
+        var logits = model.Logits(cache, hidden);          // [N, V] in the backend's memory
         var probs = model.Kernels.ToHost(logits);          // [N, V]
         for (int i = 0; i < probs.Rows * probs.Cols; i++) probs.Data[i] /= temperature;
         new ReferenceKernels().Softmax(probs);

@@ -8,17 +8,23 @@ internal sealed class ForwardBuffers(IKernels kernels, LlamaConfig c, DecoderLay
 {
     private Tensor x = kernels.Allocate(0, c.HiddenSize);                      // [T, D]  residual stream
     private Tensor hidden = kernels.Allocate(0, c.HiddenSize);                 // [T, D]  final normed states
-    private Tensor logits = kernels.Allocate(0, c.VocabSize);                  // [T, V]
+    private Tensor logits = kernels.Allocate(0, c.VocabSize);                  // [n, V]
+    private Tensor rows = kernels.Allocate(0, c.HiddenSize);                   // [n, D]  some rows of a pass's states
 
     public LayerScratch Layer { get; } = LayerScratch.For(kernels, layer);
-    public Tensor RowInput { get; } = kernels.Allocate(1, c.HiddenSize);       // [1, D]  one row of Hidden
-    public Tensor RowLogits { get; } = kernels.Allocate(1, c.VocabSize);       // [1, V]
 
     public Tensor X => x;
 
     public Tensor Hidden => hidden;
 
-    public Tensor Logits(int rows) => Tensor.Ensure(ref logits, rows);
+    public Tensor Logits(int n) => Tensor.Ensure(ref logits, n);
+
+    /// <summary>Rows first..first+n-1 of h, copied to a buffer of their own.</summary>
+    public Tensor Rows(Tensor h, int first, int n)
+    {
+        kernels.Copy(h, first, Tensor.Ensure(ref rows, n), 0, n);
+        return rows;
+    }
 
     public void Use(int rows)
     {
@@ -28,7 +34,7 @@ internal sealed class ForwardBuffers(IKernels kernels, LlamaConfig c, DecoderLay
 
     public void Dispose()
     {
-        foreach (var t in new[] { x, hidden, logits, RowInput, RowLogits }) t.Dispose();
+        foreach (var t in new[] { x, hidden, logits, rows }) t.Dispose();
         Layer.Dispose();
     }
 }

@@ -61,39 +61,19 @@ public sealed class LlamaModel
         return h;
     }
 
-    /// <summary>logits [T, V] = h [T, D] · W_lmᵀ, in a new buffer of the backend's.</summary>
-    public Tensor Logits(Tensor h)
-    {
-        var logits = Kernels.Allocate(h.Rows, Config.VocabSize);
-        Kernels.MatMul(h, Weights.LmHead, logits);
-        return logits;
-    }
-
-    /// <summary>Logits [1, V] of row r of h [T, D], in a new buffer.</summary>
-    public Tensor Logits(Tensor h, int r)
-    {
-        var row = Kernels.Allocate(1, h.Cols);   // [1, D]
-        Kernels.Copy(h, r, row, 0, 1);
-        return Logits(row);
-    }
-
     /// <summary>
-    /// Logits [1, V] of row r of h [T, D] in a buffer of the cache's (valid until the next such call):
-    /// the decoding loop's form, which allocates nothing.
+    /// logits [n, V] = h[rows] · W_lmᵀ for the given rows of h [T, D] (all of them by default; the
+    /// last alone is ^1..), in a buffer of the cache's: valid until the next Logits on this cache, so
+    /// a decoding loop allocates nothing. Copy what must outlive it (Kernels.ToHost).
     /// </summary>
-    public Tensor Logits(KvCache cache, Tensor h, int r)
+    public Tensor Logits(KvCache cache, Tensor h, Range? rows = null)
     {
+        var (first, n) = (rows ?? Range.All).GetOffsetAndLength(h.Rows);
+        if (n < 1) throw new ArgumentOutOfRangeException(nameof(rows), $"no rows of {h} to compute logits for");
         var buffers = BuffersOf(cache);
-        Kernels.Copy(h, r, buffers.RowInput, 0, 1);
-        Kernels.MatMul(buffers.RowInput, Weights.LmHead, buffers.RowLogits);
-        return buffers.RowLogits;
-    }
-
-    /// <summary>logits [T, V] of every row of h [T, D], in a buffer of the cache's (valid until the next such call).</summary>
-    public Tensor Logits(KvCache cache, Tensor h)
-    {
-        var logits = BuffersOf(cache).Logits(h.Rows);
-        Kernels.MatMul(h, Weights.LmHead, logits);
+        var input = n == h.Rows ? h : buffers.Rows(h, first, n);   // [n, D]
+        var logits = buffers.Logits(n);                              // [n, V]
+        Kernels.MatMul(input, Weights.LmHead, logits);
         return logits;
     }
 

@@ -80,7 +80,7 @@ public class LosslessPropertyTests
         using var cache = model.CreateCache();
         var hidden = model.Forward(cache, prompt, Enumerable.Range(0, prompt.Length).ToArray(), 0,
             Amphista.Tensors.AttentionMask.Causal(0, prompt.Length));   // [T, D]
-        return model.Kernels.ToHost(model.Logits(hidden)).Data;          // [T·V]
+        return model.Kernels.ToHost(model.Logits(cache, hidden)).Data;          // [T·V]
     }
 
     public static IDrafter MakeDrafter(Case c, LlamaModel model)

@@ -46,7 +46,7 @@ public class TreeVerificationTests
             Tensor last = null!;
             for (int i = 0; i < path.Length; i++)
                 last = model.Forward(sequential, [path[i]], [n + i], n + i, AttentionMask.Causal(n + i, 1));
-            Assertions.BitwiseEqual(model.Logits(last).Row(0), model.Logits(treeHidden, j).Row(0), $"node {j} logits, {c}");
+            Assertions.BitwiseEqual(model.Logits(sequential, last).Row(0), model.Logits(cache, treeHidden, j..(j + 1)).Row(0), $"node {j} logits, {c}");
         }
     });
 

@@ -68,7 +68,7 @@ public static class BackendChecks
             mask.SetCausal(p, 1);
             var h = cpu.Forward(cpuCache, prompt.AsSpan(p, 1), [p], p, mask);
             var hd = gpu.Forward(gpuCache, prompt.AsSpan(p, 1), [p], p, mask);
-            Compare(cpu.Logits(cpuCache, h, 0), gpu.Logits(gpuCache, hd, 0), device, $"logits at position {p}, {m}");
+            Compare(cpu.Logits(cpuCache, h), gpu.Logits(gpuCache, hd), device, $"logits at position {p}, {m}");
         }
     }
 

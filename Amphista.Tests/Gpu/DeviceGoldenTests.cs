@@ -25,7 +25,7 @@ public class DeviceGoldenTests(SimulatorBackendFixture sim)
         using var cache = model.CreateCache();
         var h = model.Forward(cache, tokens[..rows], TinyModelGoldenTests.Positions(0, rows), 0, AttentionMask.Causal(0, rows));
         TinyModelGoldenTests.AssertClose(FirstRows(hidden, rows), OnHost(h), "p1 hidden, one pass, device");
-        using var deviceLogits = model.Logits(h);
+        var deviceLogits = model.Logits(cache, h);
         TinyModelGoldenTests.AssertClose(FirstRows(logits, rows), OnHost(deviceLogits), "p1 logits, one pass, device");
     }
 

@@ -73,7 +73,7 @@ public class MedusaTrainableTests
         var model = TestData.Tiny;
         var trainable = MedusaTrainable.Create(model, heads: 2, layers: 2, sharedLmHead: false, baseModel: "hf-tiny-a");
         var hidden = HiddenOf(model, Prompt);
-        var baseLogits = model.Logits(hidden);   // [T, V]
+        var baseLogits = model.Logits(model.CreateCache(), hidden);   // [T, V], in a cache of its own
         foreach (var logits in trainable.Logits(hidden)) Assertions.Close(baseLogits, logits, 1e-5, "fresh head");
         string directory = Path.Combine(Path.GetTempPath(), $"amphista-medusa-{Guid.NewGuid():N}");
         try
