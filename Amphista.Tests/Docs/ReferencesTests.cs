@@ -1,0 +1,65 @@
+using System.Text.RegularExpressions;
+
+namespace Amphista.Tests.Docs;
+
+/// <summary>
+/// A reader of a fresh clone can follow every reference: README, SPEC, docs and scripts link only to
+/// files the repository holds, and neither they nor code comments point above the repository's root.
+/// A failure names the file, the line and the reference.
+/// </summary>
+public partial class ReferencesTests
+{
+    [GeneratedRegex(@"\]\((?!https?://|#)([^)\s]+)\)")]
+    private static partial Regex Link();
+
+    [GeneratedRegex(@"(^|[\s`'""(])\.\./")]
+    private static partial Regex AboveTheRoot();
+
+    [GeneratedRegex(@"^\s*(//|#)")]
+    private static partial Regex Comment();
+
+    [Fact]
+    public void EveryReferencePointsInsideTheRepository()
+    {
+        string root = RepositoryRoot();
+        var hits = new List<string>();
+        foreach (string file in ProseFiles(root))
+        {
+            string[] lines = File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+            {
+                foreach (Match link in Link().Matches(lines[i]))
+                    if (!Path.Exists(Path.Combine(Path.GetDirectoryName(file)!, link.Groups[1].Value)))
+                        hits.Add($"{Where(root, file, i)}: link to missing '{link.Groups[1].Value}'");
+                bool prose = Path.GetExtension(file) == ".md" || Comment().IsMatch(lines[i]);
+                if (prose && AboveTheRoot().IsMatch(lines[i])) hits.Add($"{Where(root, file, i)}: a path above the repository");
+            }
+        }
+        foreach (string file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories).Where(f => !IsBuildOutput(root, f)))
+        {
+            string[] lines = File.ReadAllLines(file);
+            for (int i = 0; i < lines.Length; i++)
+                if (Comment().IsMatch(lines[i]) && AboveTheRoot().IsMatch(lines[i])) hits.Add($"{Where(root, file, i)}: a path above the repository");
+        }
+        Assert.True(hits.Count == 0, "references a fresh clone cannot follow:\n" + string.Join('\n', hits));
+    }
+
+    private static string Where(string root, string file, int line) => $"{Path.GetRelativePath(root, file)}:{line + 1}";
+
+    private static IEnumerable<string> ProseFiles(string root) =>
+        new[] { "README.md", "SPEC.md" }.Select(f => Path.Combine(root, f))
+            .Concat(new[] { "docs", "scripts" }.Select(d => Path.Combine(root, d)).Where(Directory.Exists)
+                .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
+                .Where(f => Path.GetExtension(f) is ".md" or ".sh"));
+
+    private static bool IsBuildOutput(string root, string file) =>
+        Path.GetRelativePath(root, file).Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj" or ".gpu");
+
+    /// <summary>The directory holding Amphista.sln, above the test binaries.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Amphista.sln"))) return dir.FullName;
+        throw new InvalidOperationException($"no Amphista.sln above {AppContext.BaseDirectory}");
+    }
+}
