@@ -60,10 +60,7 @@ public sealed record BenchOptions(string[] Drafters, List<int[]> Prompts, List<i
 
     private static (List<int[]>, List<int[]>) Random(LlamaModel model, int count)
     {
-        var rng = new Random(0);
-        var prompts = Enumerable.Range(0, count)
-            .Select(_ => (int[])[model.Config.BosTokenId, .. Enumerable.Range(1, RandomPromptLength - 1).Select(_ => rng.Next(model.Config.VocabSize))])
-            .ToList();
+        var prompts = RandomPrompts.Make(model.Config, count, RandomPromptLength);
         return (prompts, prompts);
     }
 }

@@ -1,6 +1,5 @@
 using Amphista.Decoding.Drafting;
 using Amphista.Decoding.Trees;
-using Amphista.Model;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
 
@@ -54,7 +53,7 @@ public sealed record TreePlan(PassCostCurve Curve, DraftOverhead Overhead, Accep
         CheckFits(profile, drafter);
         var curve = MeasureCurve(model, maxNodes, curveRepeats);
         int steps = (int)Math.Clamp(2000 / curve.Milliseconds[0], 16, 256);
-        return Measure(model, drafter, profile, curve, RandomPrompts(model.Config, TimingPrompts), Math.Max(4, steps / TimingPrompts));
+        return Measure(model, drafter, profile, curve, RandomPrompts.Make(model.Config, TimingPrompts, TimingPromptLength), Math.Max(4, steps / TimingPrompts));
     }
 
     /// <summary>The plan on a measured curve, timing the drafter on the given prompts (each decoded up to newTokens).</summary>
@@ -77,12 +76,5 @@ public sealed record TreePlan(PassCostCurve Curve, DraftOverhead Overhead, Accep
         int[] tokens = [.. PassCostCurve.DefaultTokens.TakeWhile(t => t < maxNodes), .. PassCostCurve.DefaultTokens.Where(t => t >= maxNodes).Take(1)];
         int context = Math.Min(128, model.Config.MaxPositions - tokens.Max());
         return PassCostCurve.Measure(model, context, tokens, repeats);
-    }
-
-    private static List<int[]> RandomPrompts(LlamaConfig config, int count)
-    {
-        var rng = new Random(0);
-        return [.. Enumerable.Range(0, count).Select(_ =>
-            (int[])[config.BosTokenId, .. Enumerable.Range(1, TimingPromptLength - 1).Select(_ => rng.Next(config.VocabSize))])];
     }
 }
