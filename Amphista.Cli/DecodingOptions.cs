@@ -96,14 +96,11 @@ public sealed class DecodingOptions
     }
 
     /// <summary>
-    /// Greedy decoding (no drafter, or --tree auto found that no tree pays), or tree speculative decoding
-    /// with the drafter and the acceptance rule (greedy when null).
+    /// Plain decoding (no drafter, or --tree auto found that no tree pays), or tree speculative decoding
+    /// with the drafter, accepting drafts exactly unless sampling asks for typical acceptance.
     /// </summary>
-    public IDecoder CreateDecoder(LlamaModel model, IAcceptanceRule? acceptance = null) =>
-        CreateDecoder(model, CreateDrafter(model), acceptance);
-
-    public IDecoder CreateDecoder(LlamaModel model, IDrafter? drafter, IAcceptanceRule? acceptance = null) =>
+    public IDecoder CreateDecoder(LlamaModel model, IDrafter? drafter, SamplingOptions? sampling = null) =>
         drafter is null || autoChoseGreedy
-            ? new GreedyDecoder(model)
-            : new SpeculativeDecoder(model, drafter, Tree, acceptance);
+            ? new PlainDecoder(model)
+            : new SpeculativeDecoder(model, drafter, Tree, sampling?.Typical) { PerturbedDrafts = sampling?.PerturbedDrafts ?? true };
 }

@@ -9,7 +9,7 @@ namespace Amphista.Cli;
 /// amphista eval [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
 ///               (--prompt-ids 1,2,3 | --prompts FILE | --heldout FILE [--max-prompts N])
 ///               [--max-new-tokens N] [--repeats R] [--save-profile] [--json]
-/// Measures a drafter against greedy decoding on a prompt set: acceptance (mean accepted length,
+/// Measures a drafter against plain decoding (greedy, or sampled with --temperature ...) on a prompt set: acceptance (mean accepted length,
 /// per head, per head and candidate rank), tokens per second of both and the speed-up, and checks
 /// that every speculative output equals greedy's (exit 1 otherwise).
 /// </summary>
@@ -21,10 +21,11 @@ public static class EvalCommand
     {
         var args = new CliArguments("eval", argv,
             new HashSet<string>([.. ModelOptions.Options, .. DecodingOptions.Options, .. EvalPrompts.Options,
-                "--max-new-tokens", "--repeats"]),
+                .. SamplingOptions.Options, "--max-new-tokens", "--repeats"]),
             new HashSet<string>(["--json", "--verbose", "--save-profile"]));
         var decoding = DecodingOptions.Parse("eval", args, defaultDrafter: null);
         if (decoding.IsGreedy) throw new UsageException("eval: --drafter greedy has nothing to compare with greedy decoding: give a drafter");
+        var sampling = SamplingOptions.ParseLossless("eval", args, hasDrafter: true);
         if (args.Has("--save-profile") && !Directory.Exists(decoding.DrafterSpec))
             throw new UsageException("eval: --save-profile stores the acceptance profile in a drafter directory: give one as --drafter");
         int maxNewTokens = args.Int("--max-new-tokens", GenerateCommand.DefaultMaxNewTokens, min: 1);
@@ -33,14 +34,15 @@ public static class EvalCommand
 
         var model = ModelOptions.LoadModel(args);
         var requests = EvalPrompts.Read(args)
-            .Select(prompt => new DecodeRequest(prompt, maxNewTokens, model.Config.EosTokenIds)).ToArray();
+            .Select(prompt => sampling.Apply(new DecodeRequest(prompt, maxNewTokens, model.Config.EosTokenIds))).ToArray();
         for (int i = 0; i < requests.Length; i++)   // all of them before spending time on any
         {
             try { requests[i].Validate(model); }
             catch (InputException e) { throw new InputException($"prompt {i + 1}: {e.Message}"); }
         }
         var drafter = decoding.CreateDrafter(model, args.Has("--verbose") ? Console.Error : null)!;
-        IDecoder greedy = new GreedyDecoder(model), speculative = new SpeculativeDecoder(model, drafter, decoding.Tree);
+        IDecoder greedy = new PlainDecoder(model);
+        IDecoder speculative = new SpeculativeDecoder(model, drafter, decoding.Tree) { PerturbedDrafts = sampling.PerturbedDrafts };
 
         // The first run of each decoder pays for JIT compilation and starting the worker threads.
         greedy.Generate(requests[0]);
@@ -75,7 +77,7 @@ public static class EvalCommand
         double greedyRate = greedyTokens / greedyTime, rate = stats.Tokens / time;
         var report = new EvalReport(requests.Length, speculative.Name, decoding.Tree.Name, drafter.Heads, repeats,
             stats.Tokens, stats.Steps, stats.MeanAccepted, stats.PerHead, stats.PerHeadRank,
-            greedyTime, time, greedyRate, rate, rate / greedyRate, mismatched.Count(m => m));
+            greedyTime, time, greedyRate, rate, rate / greedyRate, mismatched.Count(m => m), sampling.Report);
         if (args.Has("--json")) JsonOutput.Write(report);
         else WriteSummary(report, stats.Offered);
         if (args.Has("--save-profile"))
@@ -85,7 +87,7 @@ public static class EvalCommand
         }
 
         if (report.Mismatches == 0) return 0;
-        Console.Error.WriteLine($"amphista: eval: {report.Mismatches} of {report.Prompts} prompts differ from greedy decoding " +
+        Console.Error.WriteLine($"amphista: eval: {report.Mismatches} of {report.Prompts} prompts differ from plain decoding " +
             $"(prompt {Array.IndexOf(mismatched, true) + 1} first); the speed numbers compare different outputs");
         return 1;
     }
@@ -102,7 +104,8 @@ public static class EvalCommand
         for (int k = 0; k < report.Heads; k++)
             Console.WriteLine($"{k + 1,4} {offered[k],8} {Percent(report.PerHeadAcceptance[k]),8} " +
                 string.Concat(report.PerHeadRankAcceptance[k].Select(p => $"{Percent(p),7}")));
-        Console.WriteLine($"greedy {report.GreedySeconds:F3} s, {report.GreedyTokensPerSecond:F1} tokens/s; " +
+        string plain = report.Sampling is null ? "greedy" : $"plain sampling (T = {report.Sampling.Temperature})";
+        Console.WriteLine($"{plain} {report.GreedySeconds:F3} s, {report.GreedyTokensPerSecond:F1} tokens/s; " +
             $"{report.Decoder} {report.Seconds:F3} s, {report.TokensPerSecond:F1} tokens/s (median of {report.Repeats} runs); " +
             $"speed-up {report.Speedup:F3}x; {report.Mismatches} mismatches");
     }
@@ -112,9 +115,10 @@ public static class EvalCommand
 /// eval --json (field names are a contract audit scripts rely on). MeanAccepted is new tokens per
 /// step over all prompts; PerHeadAcceptance [K] and PerHeadRankAcceptance [K][R] are fractions of
 /// the steps that offered head k (<see cref="AcceptanceStats"/>); times are the median over the
-/// repeats of the total over the prompt set; Speedup is TokensPerSecond / GreedyTokensPerSecond.
+/// repeats of the total over the prompt set; Speedup is TokensPerSecond / GreedyTokensPerSecond. Under
+/// sampling (Sampling not null) the Greedy fields describe plain decoding with the same sampler.
 /// </summary>
 public sealed record EvalReport(
     int Prompts, string Decoder, string Tree, int Heads, int Repeats, int NewTokens, int Steps, double MeanAccepted,
     double[] PerHeadAcceptance, double[][] PerHeadRankAcceptance, double GreedySeconds, double Seconds,
-    double GreedyTokensPerSecond, double TokensPerSecond, double Speedup, int Mismatches);
+    double GreedyTokensPerSecond, double TokensPerSecond, double Speedup, int Mismatches, SamplingReport? Sampling);

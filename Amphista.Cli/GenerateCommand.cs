@@ -7,7 +7,7 @@ namespace Amphista.Cli;
 
 /// <summary>
 /// amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--ignore-eos]
-///                   [--drafter SPEC] [--tree NAME] [--heads K] [--temperature T ...] [--json]
+///                   [--drafter SPEC] [--tree NAME] [--heads K] [--temperature T [--top-k K] [--top-p P] [--seed S] ...] [--json]
 /// Streams the text as it is generated, or prints one JSON object with --json.
 /// </summary>
 public static class GenerateCommand
@@ -17,19 +17,19 @@ public static class GenerateCommand
     public static int Run(string[] argv)
     {
         var args = new CliArguments("generate", argv,
-            new HashSet<string>([.. ModelOptions.Options, .. DecodingOptions.Options, .. AcceptanceOptions.Options,
+            new HashSet<string>([.. ModelOptions.Options, .. DecodingOptions.Options, .. SamplingOptions.Options,
                 "--prompt", "--prompt-ids", "--max-new-tokens"]),
             new HashSet<string>(["--json", "--chat", "--ignore-eos", "--verbose"]));
         var decoding = DecodingOptions.Parse("generate", args, defaultDrafter: ModelOptions.DefaultDrafter(args));
-        var acceptance = AcceptanceOptions.Parse("generate", args, decoding);
+        var sampling = SamplingOptions.Parse("generate", args, hasDrafter: !decoding.IsGreedy);
         var model = ModelOptions.LoadModel(args);
         var tokenizer = ModelOptions.LoadTokenizer(args);
         int[] prompt = PromptIds(args, tokenizer);
         int[] stopTokens = args.Has("--ignore-eos") ? [] : model.Config.EosTokenIds;
-        var request = new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), stopTokens);
+        var request = sampling.Apply(new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), stopTokens));
         request.Validate(model);
         var drafter = decoding.CreateDrafter(model, args.Has("--verbose") ? Console.Error : null);
-        var decoder = decoding.CreateDecoder(model, drafter, acceptance);
+        var decoder = decoding.CreateDecoder(model, drafter, sampling);
 
         bool json = args.Has("--json");
         var stream = new TextStream(tokenizer, prompt);
@@ -53,7 +53,7 @@ public static class GenerateCommand
         if (json)
             JsonOutput.Write(new GenerateResult(prompt, newIds, tokenizer.DecodeContinuation(prompt, newIds), decoder.Name,
                 newIds.Length, seconds, newIds.Length / seconds, DecodeRate(newIds.Length, seconds - firstAt), result.Steps,
-                result.MeanAccepted, Lossless: acceptance is null));
+                result.MeanAccepted, Lossless: sampling.IsLossless, sampling.Report));
         else
             Console.WriteLine(stream.Flush());
         if (args.Has("--verbose"))
@@ -96,8 +96,9 @@ public static class GenerateCommand
 
 /// <summary>
 /// The --json object of generate (field names are a contract audit scripts rely on). Steps counts
-/// base-model passes; MeanAccepted is new tokens per step; Lossless is false under typical acceptance.
+/// base-model passes; MeanAccepted is new tokens per step; Lossless is false under typical acceptance;
+/// Sampling is null for greedy decoding.
 /// </summary>
 public sealed record GenerateResult(
     int[] PromptIds, int[] NewIds, string Text, string Decoder, int NewTokens, double Seconds, double TokensPerSecond,
-    double DecodeTokensPerSecond, int Steps, double MeanAccepted, bool Lossless);
+    double DecodeTokensPerSecond, int Steps, double MeanAccepted, bool Lossless, SamplingReport? Sampling);

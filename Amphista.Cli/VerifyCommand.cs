@@ -7,8 +7,8 @@ namespace Amphista.Cli;
 /// <summary>
 /// amphista verify [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
 ///                 (--prompt-ids 1,2,3 | --prompts FILE | --random-prompts N [--seed S]) [--max-new-tokens N] [--json]
-/// The lossless check: greedy and speculative decoding of every prompt, stopping at the model's EOS,
-/// must give the same tokens. Exit 0 only when they all do; otherwise 1 with a one-line summary.
+/// The lossless check: plain and speculative decoding of every prompt (greedy, or sampled with the same
+/// settings), stopping at the model's EOS, must give the same tokens. Exit 0 only when they all do; otherwise 1 with a one-line summary.
 /// </summary>
 public static class VerifyCommand
 {
@@ -16,26 +16,23 @@ public static class VerifyCommand
     {
         var args = new CliArguments("verify", argv,
             new HashSet<string>([.. ModelOptions.Options, .. DecodingOptions.Options, .. VerifyPrompts.Options,
-                .. AcceptanceOptions.SamplingOptions, "--max-new-tokens"]),
+                .. SamplingOptions.Options, "--max-new-tokens"]),
             new HashSet<string>(["--json", "--verbose"]));
-        // Known only to be refused with a reason: a sampled output is not expected to equal greedy's.
-        foreach (string flag in AcceptanceOptions.SamplingOptions)
-            if (args.Has(flag))
-                throw new UsageException($"verify: {flag} selects typical acceptance, which is not lossless; verify checks lossless decoding only");
         var decoding = DecodingOptions.Parse("verify", args, defaultDrafter: null);
+        var sampling = SamplingOptions.ParseLossless("verify", args, hasDrafter: true, seedHasOtherUse: true);
         if (decoding.IsGreedy) throw new UsageException("verify: --drafter greedy has nothing to verify: give a drafter");
         int maxNewTokens = args.Int("--max-new-tokens", GenerateCommand.DefaultMaxNewTokens, min: 0);
 
         var model = ModelOptions.LoadModel(args);
         var requests = VerifyPrompts.Read(args, model)
-            .Select(prompt => new DecodeRequest(prompt, maxNewTokens, model.Config.EosTokenIds)).ToArray();
+            .Select(prompt => sampling.Apply(new DecodeRequest(prompt, maxNewTokens, model.Config.EosTokenIds))).ToArray();
         for (int i = 0; i < requests.Length; i++)   // all of them before spending time on any
         {
             try { requests[i].Validate(model); }
             catch (InputException e) { throw new InputException($"prompt {i + 1}: {e.Message}"); }
         }
-        var greedy = new GreedyDecoder(model);
-        var speculative = decoding.CreateDecoder(model, decoding.CreateDrafter(model, args.Has("--verbose") ? Console.Error : null));
+        var greedy = new PlainDecoder(model);
+        var speculative = decoding.CreateDecoder(model, decoding.CreateDrafter(model, args.Has("--verbose") ? Console.Error : null), sampling);
 
         var results = new VerifyPromptResult[requests.Length];
         var greedyClock = new Stopwatch();
@@ -56,7 +53,7 @@ public static class VerifyCommand
         int totalSteps = results.Sum(r => r.Steps);
         var report = new VerifyReport(results.Length, results.Count(r => !r.Equal),
             totalSteps == 0 ? 0 : (double)results.Sum(r => r.SpeculativeTokens.Length) / totalSteps,
-            speculative.Name, decoding.Tree.Name, results);
+            speculative.Name, decoding.Tree.Name, sampling.Report, results);
         if (args.Has("--json")) JsonOutput.Write(report);
         else WriteTable(report);
         if (args.Has("--verbose"))
@@ -94,7 +91,7 @@ public static class VerifyCommand
 
 /// <summary>verify --json (field names are a contract audit scripts rely on).</summary>
 public sealed record VerifyReport(
-    int Prompts, int Mismatches, double MeanAccepted, string Decoder, string Tree, VerifyPromptResult[] Results);
+    int Prompts, int Mismatches, double MeanAccepted, string Decoder, string Tree, SamplingReport? Sampling, VerifyPromptResult[] Results);
 
 /// <summary>One prompt: FirstDifference is the first new-token index where the decoders disagree (null when equal).</summary>
 public sealed record VerifyPromptResult(

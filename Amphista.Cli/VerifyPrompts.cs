@@ -6,25 +6,24 @@ namespace Amphista.Cli;
 /// <summary>
 /// The prompts verify checks: one --prompt-ids list, the non-blank lines of --prompts FILE (each
 /// encoded with BOS), or --random-prompts N: BOS then 1..16 ids drawn uniformly from the vocabulary,
-/// seeded by --seed so a failing prompt can be reproduced.
+/// seeded by --seed (which also seeds the sampler) so a failing prompt can be reproduced.
 /// </summary>
 public static class VerifyPrompts
 {
     public static readonly string[] Options = ["--prompt-ids", "--prompts", "--random-prompts", "--seed"];
 
     public const int MaxRandomLength = 16;
-    public const int DefaultSeed = 0;
-
     public static List<int[]> Read(CliArguments args, LlamaModel model)
     {
         int sources = new[] { "--prompt-ids", "--prompts", "--random-prompts" }.Count(args.Has);
         if (sources != 1)
             throw new UsageException("verify: give exactly one of --prompt-ids 1,2,3, --prompts FILE and --random-prompts N");
-        if (args.Has("--seed") && !args.Has("--random-prompts"))
-            throw new UsageException("verify: --seed only applies to --random-prompts");
+        if (args.Has("--seed") && !args.Has("--random-prompts") && !args.Has("--temperature"))
+            throw new UsageException("verify: --seed only applies to --random-prompts and sampling (--temperature)");
         if (args.Ids("--prompt-ids") is { } ids) return [ids];
         if (args.Get("--prompts") is { } file) return FromFile(file, args);
-        return Random(args.Int("--random-prompts", 0, min: 1), args.Int("--seed", DefaultSeed), model);
+        ulong seed = SamplingOptions.Seed("verify", args);
+        return Random(args.Int("--random-prompts", 0, min: 1), unchecked((int)(seed ^ (seed >> 32))), model);
     }
 
     private static List<int[]> FromFile(string file, CliArguments args)

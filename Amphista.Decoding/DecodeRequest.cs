@@ -1,14 +1,18 @@
+using Amphista.Decoding.Sampling;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
 
 namespace Amphista.Decoding;
 
 /// <summary>
-/// What to generate: a prompt, a budget of new tokens, and the tokens that end generation (the
-/// stop token is emitted, then generation ends, as Hugging Face's generate does).
+/// What to generate: a prompt, a budget of new tokens, the tokens that end generation (the stop
+/// token is emitted, then generation ends, as Hugging Face's generate does), and how each token is
+/// chosen (greedily unless Sampling says otherwise).
 /// </summary>
 public sealed record DecodeRequest(int[] Prompt, int MaxNewTokens, int[] StopTokens)
 {
+    public SamplingSettings Sampling { get; init; } = SamplingSettings.Greedy;
+
     /// <summary>
     /// Rejects requests the model cannot serve before any work is done. Generating m tokens after a
     /// prompt of n feeds n + m - 1 tokens through the model (the last one is never fed back), so
@@ -16,6 +20,7 @@ public sealed record DecodeRequest(int[] Prompt, int MaxNewTokens, int[] StopTok
     /// </summary>
     public void Validate(LlamaModel model)
     {
+        Sampling.Validate();
         int n = Prompt.Length, context = model.Config.MaxPositions;
         if (n == 0) throw new InputException("the prompt is empty: give at least one token (usually BOS)");
         if (MaxNewTokens < 0) throw new InputException($"max new tokens must be >= 0, got {MaxNewTokens}");

@@ -1,4 +1,5 @@
 using Amphista.Decoding.Drafting;
+using Amphista.Decoding.Sampling;
 using Amphista.Decoding.Trees;
 using Amphista.Decoding.Verification;
 using Amphista.Model.Llama;
@@ -10,8 +11,8 @@ namespace Amphista.Decoding;
 /// Tree speculative decoding (Medusa; Amphista §3). Each step: the drafter proposes top-k tokens
 /// per head, the tree turns them into candidate continuations of the root, one base-model pass
 /// verifies them all, the accepted path's tokens are emitted and its K/V rows moved into place, and
-/// the base model's token after the path becomes the next root. With greedy acceptance the output
-/// is exactly <see cref="GreedyDecoder"/>'s, whatever the drafter proposes.
+/// the base model's token after the path becomes the next root. With exact acceptance (the default)
+/// the output is exactly <see cref="PlainDecoder"/>'s, greedy or sampled, whatever the drafter proposes.
 /// </summary>
 public sealed class SpeculativeDecoder : IDecoder
 {
@@ -26,11 +27,17 @@ public sealed class SpeculativeDecoder : IDecoder
         this.model = model;
         this.drafter = drafter;
         this.tree = tree;
-        rule = acceptance ?? new GreedyAcceptance();
+        rule = acceptance ?? new ExactAcceptance();
         cut = [.. Enumerable.Range(0, tree.MaxDepth).Select(tree.Truncate), tree];
     }
 
     public string Name => drafter.Name;
+
+    /// <summary>
+    /// Under sampling, whether heads rank their candidates by the sampler's perturbed scores
+    /// (<see cref="PerturbedCandidates"/>) rather than by their logits. Either way the output is the same.
+    /// </summary>
+    public bool PerturbedDrafts { get; init; } = true;
 
     public DecodeResult Generate(DecodeRequest request, Action<int>? onToken = null)
     {
@@ -44,10 +51,12 @@ public sealed class SpeculativeDecoder : IDecoder
         using var session = drafter.Begin(model);
         bool drafts = tree.MaxDepth > 0;   // a root-only tree never drafts: its session need not follow along
         using var step = new StepBuffers(model, tree.Size);
+        var sampler = new Sampler(request.Sampling);
+        var perturbed = PerturbedDrafts && !request.Sampling.IsGreedy ? new PerturbedCandidates(request.Sampling) : null;
         int n = request.Prompt.Length;
         int[] promptPositions = [.. Enumerable.Range(0, n)];
         var hidden = model.Forward(cache, request.Prompt, promptPositions, 0, AttentionMask.Causal(0, n));
-        int root = model.Kernels.Argmax(model.Logits(cache, hidden, ^1..), 0);
+        int root = sampler.Next(model.Kernels, model.Logits(cache, hidden, ^1..), 0, n);
         int steps = 1;
         if (output.Emit(root)) return output.Result(steps);
         if (drafts) session.Commit(hidden, promptPositions, [.. request.Prompt[1..], root]);
@@ -59,9 +68,10 @@ public sealed class SpeculativeDecoder : IDecoder
             // validation keeps every such node's position inside the context.
             var t = cut[Math.Min(tree.MaxDepth, output.Remaining - 1)];
             var tokens = step.Tokens.AsSpan(0, t.Size);                                   // [N]
-            Candidates(t, session, root, tokens);
+            if (perturbed is not null) perturbed.FirstPosition = committed + 1;
+            Candidates(t, session, root, tokens, perturbed);
             var treeHidden = verifier.Run(committed, t, tokens);                          // [N, D]
-            int next = rule.Accept(model, cache, t, tokens, treeHidden, step.Path);
+            int next = rule.Accept(new TreeStep(model, cache, t, step.Tokens, treeHidden, committed), sampler, step.Path);
             verifier.Compact(committed, step.Path);
             steps++;
             output.Record(t, step.Path);
@@ -76,11 +86,11 @@ public sealed class SpeculativeDecoder : IDecoder
     }
 
     /// <summary>Node j's token: the root, or rank Rank[j] of head Head[j]'s candidates.</summary>
-    private static void Candidates(DraftTree step, IDraftSession session, int root, Span<int> tokens)
+    private static void Candidates(DraftTree step, IDraftSession session, int root, Span<int> tokens, PerturbedCandidates? perturbed)
     {
         tokens[0] = root;
         if (step.Size == 1) return;
-        int[][] candidates = session.Draft(step.MaxDepth, step.TopKNeeded);
+        int[][] candidates = session.Draft(step.MaxDepth, step.TopKNeeded, perturbed);
         for (int j = 1; j < step.Size; j++) tokens[j] = candidates[step.Head[j]][step.Rank[j]];
     }
 

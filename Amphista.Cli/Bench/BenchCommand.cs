@@ -30,7 +30,7 @@ public static class BenchCommand
     {
         var args = new CliArguments("bench", argv,
             new HashSet<string>([.. ModelOptions.Options, "--drafters", "--tree", "--heads", "--prompts", "--heldout",
-                "--max-prompts", "--max-new-tokens", "--repeats", "--chart"]),
+                "--max-prompts", "--max-new-tokens", "--repeats", "--chart", .. SamplingOptions.Options]),
             new HashSet<string>(["--json", "--verbose", "--ignore-eos"]));
         bool demo = args.Get("--model") is null;
         string[] names = BenchOptions.ParseDrafters(args, demo);
@@ -42,7 +42,8 @@ public static class BenchCommand
         var (prompts, profilePrompts) = BenchOptions.ReadPrompts(args, model, args.Int("--max-prompts", DefaultPrompts, min: 1));
         // --ignore-eos: every prompt decodes exactly N tokens, as native runtimes' benchmarks do.
         int[] stopTokens = args.Has("--ignore-eos") ? [] : model.Config.EosTokenIds;
-        var requests = prompts.Select(p => new DecodeRequest(p, newTokens, stopTokens)).ToArray();
+        var sampling = SamplingOptions.ParseLossless("bench", args, hasDrafter: true);
+        var requests = prompts.Select(p => sampling.Apply(new DecodeRequest(p, newTokens, stopTokens))).ToArray();
         foreach (var request in requests) request.Validate(model);
         // Every drafter is made before the slow measurements, so a bad name fails at once.
         int heads = args.Int("--heads", DecodingOptions.DefaultHeads, min: 1);
@@ -59,8 +60,8 @@ public static class BenchCommand
         log.WriteLine($"memory bandwidth {bandwidth:F1} GB/s; pass cost over T new tokens after {curve.Context}: " +
             string.Join(", ", curve.Tokens.Zip(curve.Relative, (t, r) => $"T={t} {r:F2}x")));
 
-        BenchDecoder[] decoders = [new(DecodingOptions.Greedy, null, new GreedyDecoder(model)),
-            .. drafters.Select(d => Decoder(args, model, d.Name, d.Spec, d.Drafter, curve, profilePrompts, newTokens, log))];
+        BenchDecoder[] decoders = [new(DecodingOptions.Greedy, null, new PlainDecoder(model)),
+            .. drafters.Select(d => Decoder(args, model, d.Name, d.Spec, d.Drafter, curve, profilePrompts, newTokens, sampling, log))];
         var timing = BenchRun.Time(decoders.Select(d => d.Decoder).ToArray(), requests, repeats);
         var report = BenchReport.Build(model, args.Get("--model") ?? "kjv-brown-14m", bandwidth, curve, decoders, timing);
 
@@ -80,7 +81,7 @@ public static class BenchCommand
     /// or measured for --tree auto).
     /// </summary>
     private static BenchDecoder Decoder(CliArguments args, LlamaModel model, string name, string spec, IDrafter drafter,
-        PassCostCurve curve, List<int[]> profilePrompts, int newTokens, TextWriter log)
+        PassCostCurve curve, List<int[]> profilePrompts, int newTokens, SamplingOptions sampling, TextWriter log)
     {
         string? treeName = args.Get("--tree");
         bool auto = treeName == DecodingOptions.AutoTree, stored = Directory.Exists(spec);
@@ -100,7 +101,8 @@ public static class BenchCommand
             profile!.Save(spec);
             File.WriteAllText(Path.Combine(spec, DrafterSpec.TreeFileName), tree.PathList);
         }
-        return new BenchDecoder(name, tree, new SpeculativeDecoder(model, drafter, tree), expected?.PredictedSpeedup);
+        return new BenchDecoder(name, tree, new SpeculativeDecoder(model, drafter, tree) { PerturbedDrafts = sampling.PerturbedDrafts },
+            expected?.PredictedSpeedup);
     }
 
     private static int Mismatch(BenchReport report)

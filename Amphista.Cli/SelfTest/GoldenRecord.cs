@@ -110,7 +110,7 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
     }
 
     private static int[] Greedy(LlamaModel model, int[] ids, int newTokens) =>
-        new GreedyDecoder(model).Generate(new DecodeRequest(ids, newTokens, StopTokens: [])).Tokens;
+        new PlainDecoder(model).Generate(new DecodeRequest(ids, newTokens, StopTokens: [])).Tokens;
 }
 
 /// <summary>One prompt of a golden record: its token ids, the SHA-256 of each position's logits row, its greedy continuation.</summary>

@@ -1,3 +1,7 @@
+using Amphista.Decoding.Sampling;
+using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
+
 namespace Amphista.Decoding.Drafting;
 
 /// <summary>The [K][topK] candidate arrays a draft session hands out, kept across steps.</summary>
@@ -25,5 +29,19 @@ internal static class Candidates
         var fresh = new int[heads][];
         for (int k = 0; k < heads; k++) fresh[k] = new int[topK];
         return fresh;
+    }
+
+    /// <summary>
+    /// Each head's candidates as token ids from its row of logits [heads, N]: its top-k by logit, or under
+    /// sampling by the sampler's perturbed scores; indices into a draft vocabulary become its token ids.
+    /// </summary>
+    public static void Select(IKernels kernels, Tensor logits, int[][] candidates, DraftVocabulary? vocabulary, PerturbedCandidates? perturbed)
+    {
+        for (int k = 0; k < candidates.Length; k++)
+        {
+            if (perturbed is null) kernels.TopK(logits, k, candidates[k]);
+            else perturbed.TopK(kernels, logits, k, vocabulary, candidates[k]);
+            vocabulary?.ToTokenIds(candidates[k]);
+        }
     }
 }

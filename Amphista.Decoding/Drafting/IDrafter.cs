@@ -1,3 +1,4 @@
+using Amphista.Decoding.Sampling;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
 
@@ -40,7 +41,8 @@ public interface IDraftSession : IDisposable
     /// candidates[k] = head k's top-k token ids [topK], best first, for the first heads heads
     /// (1..K): a tree of depth d reads only heads 0..d-1, and the later heads' products are not
     /// worth computing. Each head's candidates are the same whatever heads is. The arrays are the
-    /// session's own, overwritten by the next Draft (a decoding loop allocates nothing).
+    /// session's own, overwritten by the next Draft (a decoding loop allocates nothing). With perturbed,
+    /// each head ranks its candidates by the sampler's perturbed scores instead of its logits.
     /// </summary>
-    int[][] Draft(int heads, int topK);
+    int[][] Draft(int heads, int topK, PerturbedCandidates? perturbed = null);
 }

@@ -34,7 +34,7 @@ public static class DraftTiming
     {
         var requests = prompts.Select(p => new DecodeRequest(p, maxNewTokens, model.Config.EosTokenIds)).ToArray();
         int[] depths = drafter.Heads == 1 ? [1] : [1, drafter.Heads];
-        IDecoder[] decoders = [new GreedyDecoder(model), .. depths.Select(d => new SpeculativeDecoder(model, drafter, Chain(d)))];
+        IDecoder[] decoders = [new PlainDecoder(model), .. depths.Select(d => new SpeculativeDecoder(model, drafter, Chain(d)))];
         foreach (var decoder in decoders) decoder.Generate(requests[0]);   // warm-up
         var overheads = depths.Select(_ => new List<double>()).ToArray();
         for (int round = 0; round < Rounds; round++)

@@ -1,3 +1,4 @@
+using Amphista.Decoding.Sampling;
 using Amphista.Decoding.Trees;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
@@ -10,7 +11,8 @@ namespace Amphista.Decoding.Verification;
 /// accepted when the base model's tempered probability of it exceeds
 /// min(threshold, alpha · exp(-H(p))), H the entropy of the parent's distribution p. The deepest
 /// node whose whole path is accepted wins (lowest node index among equals); the next token is drawn
-/// from p at that node with the same cut applied. Seeded, so runs are reproducible.
+/// from p at that node with the same cut applied. Seeded, so runs are reproducible. It draws its own
+/// randomness: the lossless sampler's choice is not used.
 /// </summary>
 public sealed class TypicalAcceptance(float temperature, float threshold, float alpha, int seed) : IAcceptanceRule
 {
@@ -18,10 +20,12 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
 
     public bool IsLossless => false;
 
-    public int Accept(LlamaModel model, KvCache cache, DraftTree tree, ReadOnlySpan<int> tokens, Tensor hidden, List<int> path)
+    public int Accept(TreeStep step, Sampler sampler, List<int> path)
     {
         if (temperature <= 0) throw new InputException("typical acceptance needs a temperature > 0");
-        var probs = Probabilities(model, cache, hidden);          // [N, V]
+        var tree = step.Tree;
+        var tokens = step.Tokens;
+        var probs = Probabilities(step.Model, step.Cache, step.Hidden);          // [N, V]
         var cut = new float[tree.Size];                    // [N] acceptance threshold per parent
         for (int j = 0; j < tree.Size; j++) cut[j] = Cut(probs.Row(j));
 

@@ -21,7 +21,7 @@ public class GenerateCliTests(GreedyGeneration greedy) : IClassFixture<GreedyGen
     {
         var json = greedy.Json;
         AssertCommonFields(json);
-        Assert.Equal("greedy", json.GetProperty("decoder").GetString());
+        Assert.Equal("plain", json.GetProperty("decoder").GetString());
         Assert.Equal(json.GetProperty("new_tokens").GetInt32(), json.GetProperty("steps").GetInt32());
         Assert.Equal(1.0, json.GetProperty("mean_accepted").GetDouble());
         Assert.True(json.GetProperty("lossless").GetBoolean());

@@ -73,7 +73,7 @@ public class PlanCliTests
         string why = Assert.Single(run.StderrLines, l => l.Contains("greedy steps beyond its pass"));
         bool greedy = why.Contains("chose greedy decoding: no tree pays");
         Assert.True(greedy || why.Contains("chose "), why);
-        Assert.Equal(greedy ? "greedy" : "amphista", json.GetProperty("decoder").GetString());
+        Assert.Equal(greedy ? "plain" : "amphista", json.GetProperty("decoder").GetString());
         Assert.True(json.GetProperty("lossless").GetBoolean());
     }
 }

@@ -42,7 +42,7 @@ public class LosslessPropertyTests
     {
         var model = c.Model.Build();
         var request = new DecodeRequest(c.Prompt, c.Budget, c.Stop is int s ? [s] : []);
-        int[] greedy = new GreedyDecoder(model).Generate(request).Tokens;
+        int[] greedy = new PlainDecoder(model).Generate(request).Tokens;
         var drafter = MakeDrafter(c, model);
         var result = new SpeculativeDecoder(model, drafter, c.Tree).Generate(request);
         Assertions.SameTokens(greedy, result.Tokens, c.ToString());
@@ -66,7 +66,7 @@ public class LosslessPropertyTests
         x =>
         {
             var request = new DecodeRequest(x.Case.Prompt, x.Case.Budget, x.Case.Stop is int s ? [s] : []);
-            int[] greedy = new GreedyDecoder(x.Case.Model.Build()).Generate(request).Tokens;
+            int[] greedy = new PlainDecoder(x.Case.Model.Build()).Generate(request).Tokens;
             var model = x.Case.Model.Build(x.Width);
             Assertions.BitwiseEqual(PromptLogits(x.Case.Model.Build(), x.Case.Prompt), PromptLogits(model, x.Case.Prompt),
                 $"prompt logits of {x.Case.Model} at {x.Width} bits against the widest");
@@ -108,6 +108,6 @@ public class LosslessPropertyTests
     public static int[] GreedySequence(LlamaModel model, int[] prompt, int length)
     {
         int budget = Math.Min(length, model.Config.MaxPositions - prompt.Length + 1);
-        return [.. prompt, .. new GreedyDecoder(model).Generate(new DecodeRequest(prompt, budget, [])).Tokens];
+        return [.. prompt, .. new PlainDecoder(model).Generate(new DecodeRequest(prompt, budget, [])).Tokens];
     }
 }

@@ -29,7 +29,7 @@ public class RealModelLosslessTests
         foreach (var (prompt, reference) in TestData.DemoReference())
         {
             var request = new DecodeRequest(prompt, 32, model.Config.EosTokenIds);
-            int[] greedy = new GreedyDecoder(model).Generate(request).Tokens;
+            int[] greedy = new PlainDecoder(model).Generate(request).Tokens;
             Assert.Equal(reference[..greedy.Length], greedy);
             var result = new SpeculativeDecoder(model, Drafter(drafter, model, prompt), NamedTrees.Get(tree)).Generate(request);
             Assertions.SameTokens(greedy, result.Tokens, $"demo model, {drafter}, {tree}, prompt [{string.Join(',', prompt)}]");
@@ -48,7 +48,7 @@ public class RealModelLosslessTests
         foreach (var prompt in prompts)
         {
             var request = new DecodeRequest(prompt, 40, StopTokens: []);
-            int[] greedy = new GreedyDecoder(model).Generate(request).Tokens;
+            int[] greedy = new PlainDecoder(model).Generate(request).Tokens;
             var result = new SpeculativeDecoder(model, Drafter(drafter, model, prompt), NamedTrees.McSim7b63).Generate(request);
             Assertions.SameTokens(greedy, result.Tokens, $"hf-tiny-a, {drafter}");
         }

@@ -25,7 +25,7 @@ public class ShippedDraftersTests
         foreach (var (prompt, _) in TestData.DemoReference().Take(6))
         {
             var request = new DecodeRequest(prompt, 32, StopTokens: []);
-            int[] greedy = new GreedyDecoder(model).Generate(request).Tokens;
+            int[] greedy = new PlainDecoder(model).Generate(request).Tokens;
             var result = new SpeculativeDecoder(model, drafter, NamedTrees.Narrow.Truncate(Math.Min(drafter.Heads, NamedTrees.Narrow.MaxDepth))).Generate(request);
             Assertions.SameTokens(greedy, result.Tokens, $"{name} drafter, prompt [{string.Join(',', prompt)}]");
             results.Add(result);

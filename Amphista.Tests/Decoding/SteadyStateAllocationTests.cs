@@ -21,7 +21,7 @@ public class SteadyStateAllocationTests
 
     [Fact]
     public void GreedyDecodingAllocatesNothingPerToken() =>
-        AssertSteadyState(new GreedyDecoder(TestData.Demo));
+        AssertSteadyState(new PlainDecoder(TestData.Demo));
 
     [Theory]
     [InlineData("kjv-brown-14m-amphista")]

@@ -1,3 +1,4 @@
+using Amphista.Decoding.Sampling;
 using Amphista.Decoding.Drafting;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
@@ -44,7 +45,7 @@ public sealed class ScriptedDrafter(string name, int heads, int[] greedySequence
             last = positions[^1];
         }
 
-        public int[][] Draft(int heads, int topK)
+        public int[][] Draft(int heads, int topK, PerturbedCandidates? perturbed = null)
         {
             Assert.InRange(heads, 1, d.Heads);
             var candidates = new int[heads][];

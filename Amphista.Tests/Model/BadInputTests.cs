@@ -13,7 +13,7 @@ public class BadInputTests
     public void APromptLongerThanTheContextIsRefused()
     {
         var request = new DecodeRequest(Enumerable.Repeat(5, Context + 1).ToArray(), 1, []);
-        var e = Assert.Throws<InputException>(() => new GreedyDecoder(TestData.Tiny).Generate(request));
+        var e = Assert.Throws<InputException>(() => new PlainDecoder(TestData.Tiny).Generate(request));
         Assert.Contains($"the prompt has {Context + 1} tokens but the model's context holds {Context}", e.Message);
     }
 
@@ -21,7 +21,7 @@ public class BadInputTests
     public void APromptPlusBudgetBeyondTheContextIsRefusedWithTheLargestBudgetThatFits()
     {
         var request = new DecodeRequest(Enumerable.Repeat(5, 200).ToArray(), 100, []);
-        var e = Assert.Throws<InputException>(() => new GreedyDecoder(TestData.Tiny).Generate(request));
+        var e = Assert.Throws<InputException>(() => new PlainDecoder(TestData.Tiny).Generate(request));
         Assert.Contains($"ask for at most {Context - 200 + 1} new tokens", e.Message);
     }
 
@@ -29,7 +29,7 @@ public class BadInputTests
     public void TheLargestBudgetThatFitsRunsToTheLastPosition()
     {
         var request = new DecodeRequest(Enumerable.Repeat(5, 250).ToArray(), Context - 250 + 1, []);
-        Assert.Equal(7, new GreedyDecoder(TestData.Tiny).Generate(request).Tokens.Length);
+        Assert.Equal(7, new PlainDecoder(TestData.Tiny).Generate(request).Tokens.Length);
     }
 
     [Theory]
@@ -39,14 +39,14 @@ public class BadInputTests
     public void ATokenIdOutsideTheVocabularyIsRefused(int id)
     {
         var request = new DecodeRequest([1, id, 3], 4, []);
-        var e = Assert.Throws<InputException>(() => new GreedyDecoder(TestData.Tiny).Generate(request));
+        var e = Assert.Throws<InputException>(() => new PlainDecoder(TestData.Tiny).Generate(request));
         Assert.Contains($"token id {id} is outside the vocabulary [0, 512)", e.Message);
     }
 
     [Fact]
     public void AnEmptyPromptIsRefused()
     {
-        var e = Assert.Throws<InputException>(() => new GreedyDecoder(TestData.Tiny).Generate(new DecodeRequest([], 4, [])));
+        var e = Assert.Throws<InputException>(() => new PlainDecoder(TestData.Tiny).Generate(new DecodeRequest([], 4, [])));
         Assert.Contains("the prompt is empty", e.Message);
     }
 

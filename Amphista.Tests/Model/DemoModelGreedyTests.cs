@@ -15,7 +15,7 @@ public class DemoModelGreedyTests
     {
         var reference = TestData.DemoReference();
         Assert.Equal(12, reference.Count);
-        var greedy = new GreedyDecoder(TestData.Demo);
+        var greedy = new PlainDecoder(TestData.Demo);
         for (int p = 0; p < reference.Count; p++)
         {
             var (prompt, expected) = reference[p];

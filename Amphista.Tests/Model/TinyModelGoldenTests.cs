@@ -54,7 +54,7 @@ public class TinyModelGoldenTests
         var (tokens, _, _) = Reference(p);
         int[] prompt = tokens[..PromptLengths[p]], expected = tokens[PromptLengths[p]..];
         // The reference continues a fixed 40 tokens, through EOS: no stop tokens here.
-        int[] actual = new GreedyDecoder(Load(kernels)).Generate(new DecodeRequest(prompt, expected.Length, StopTokens: [])).Tokens;
+        int[] actual = new PlainDecoder(Load(kernels)).Generate(new DecodeRequest(prompt, expected.Length, StopTokens: [])).Tokens;
         Assert.Equal(expected, actual);
     }
 

@@ -23,7 +23,7 @@ public class TrainerTests
     private static HiddenStateCache Data(int seed = 3)
     {
         var model = TestData.Tiny;
-        var greedy = new GreedyDecoder(model);
+        var greedy = new PlainDecoder(model);
         var rng = new Random(seed);
         var sequences = new List<TrainingSequence>();
         for (int i = 0; i < Sequences; i++)

@@ -10,9 +10,9 @@ namespace Amphista.Training.Data;
 /// learns to guess the tokens verification will accept rather than the corpus's. One document gives
 /// one sequence: BOS + the document's first third of words (<see cref="PromptPrefix"/>, the rule the
 /// held-out prompts follow, cut to L / 2 tokens so at least half the sequence is the model's), then
-/// GreedyDecoder's continuation until EOS (kept: greedy emits it) or L tokens in all. Sequences are
+/// PlainDecoder's continuation until EOS (kept: greedy emits it) or L tokens in all. Sequences are
 /// not packed: each is run from position 0 alone, exactly the context the drafter meets at inference.
-/// The prefix is prefilled in one pass by GreedyDecoder; the cost is the continuation, one base-model
+/// The prefix is prefilled in one pass by PlainDecoder; the cost is the continuation, one base-model
 /// pass per token (on the demo model the continuation ends at EOS after about 30 tokens).
 /// </summary>
 public static class SelfDistillation
@@ -59,11 +59,11 @@ public static class SelfDistillation
         return new TrainingSequence([.. prefix, .. continuation], prefix.Length);
     }
 
-    private static GreedyDecoder[] Decoders(LlamaModel model, int workers)
+    private static PlainDecoder[] Decoders(LlamaModel model, int workers)
     {
-        if (workers == 1) return [new GreedyDecoder(model)];
+        if (workers == 1) return [new PlainDecoder(model)];
         if (model.Kernels is not CpuKernels)
             throw new ArgumentException($"parallel self-distillation copies the model onto CpuKernels; this model runs on {model.Kernels.GetType().Name}");
-        return [.. Enumerable.Range(0, workers).Select(_ => new GreedyDecoder(new LlamaModel(model.Config, model.Weights, new CpuKernels(1))))];
+        return [.. Enumerable.Range(0, workers).Select(_ => new PlainDecoder(new LlamaModel(model.Config, model.Weights, new CpuKernels(1))))];
     }
 }

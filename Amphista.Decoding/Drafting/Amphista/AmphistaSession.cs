@@ -1,3 +1,4 @@
+using Amphista.Decoding.Sampling;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
 
@@ -70,16 +71,12 @@ public sealed class AmphistaSession : IDraftSession
             sharedLmHead, this.heads);   // [heads, N]
     }
 
-    public int[][] Draft(int heads, int topK)
+    public int[][] Draft(int heads, int topK, PerturbedCandidates? perturbed = null)
     {
         Candidates.CheckDraft(heads, topK, weights.Config.Heads, DraftVocabularySize);
         var logits = Logits(heads);   // [heads, N]
         candidates = Candidates.Reuse(candidates, heads, topK);
-        for (int k = 0; k < heads; k++)
-        {
-            model.Kernels.TopK(logits, k, candidates[k]);
-            vocabulary?.ToTokenIds(candidates[k]);
-        }
+        Candidates.Select(model.Kernels, logits, candidates, vocabulary, perturbed);
         return candidates;
     }
 

@@ -1,3 +1,4 @@
+using Amphista.Decoding.Sampling;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
 
@@ -55,17 +56,13 @@ public sealed class MedusaDrafter(MedusaWeights weights, DraftVocabulary? vocabu
             committed = true;
         }
 
-        public int[][] Draft(int heads, int topK)
+        public int[][] Draft(int heads, int topK, PerturbedCandidates? perturbed = null)
         {
             if (!committed) throw new InvalidOperationException("Draft before any Commit: there is no h_t to draft from");
             Candidates.CheckDraft(heads, topK, weights.Heads.Length, draftVocabulary);
             candidates = Candidates.Reuse(candidates, heads, topK);
             Logits(heads);
-            for (int k = 0; k < heads; k++)
-            {
-                model.Kernels.TopK(logits, k, candidates[k]);
-                vocabulary?.ToTokenIds(candidates[k]);
-            }
+            Candidates.Select(model.Kernels, logits, candidates, vocabulary, perturbed);
             return candidates;
         }
 

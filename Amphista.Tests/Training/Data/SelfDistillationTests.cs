@@ -42,7 +42,7 @@ public class SelfDistillationTests
         var sequences = corpus.Sequences(tokenizer, model, options);
 
         Assert.Equal(corpus.Documents.Count, sequences.Count);
-        var greedy = new GreedyDecoder(model);
+        var greedy = new PlainDecoder(model);
         for (int i = 0; i < sequences.Count; i++)
         {
             var s = sequences[i];

@@ -1,17 +1,20 @@
+using Amphista.Decoding.Sampling;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
 
 namespace Amphista.Decoding;
 
 /// <summary>
-/// The oracle. Plain greedy decoding, one token per base-model pass: feed the prompt, then repeatedly
-/// take the argmax of the last position's logits (lowest id on ties) and feed it back. Every
-/// speculative decoder in this project must produce exactly these tokens; keep this code obvious.
-/// (The one-element arrays and the mask are refilled each step so that the loop allocates nothing.)
+/// The oracle. Plain decoding, one token per base-model pass: feed the prompt, then repeatedly
+/// choose the next token from the last position's logits and feed it back. The choice is the argmax
+/// (greedy decoding, lowest id on ties) or, when the request samples, the lossless sampler's
+/// (<see cref="Sampler"/>). Every speculative decoder in this project must produce exactly these
+/// tokens; keep this code obvious. (The one-element arrays and the mask are refilled each step so
+/// that the loop allocates nothing.)
 /// </summary>
-public sealed class GreedyDecoder(LlamaModel model) : IDecoder
+public sealed class PlainDecoder(LlamaModel model) : IDecoder
 {
-    public string Name => "greedy";
+    public string Name => "plain";
 
     public DecodeResult Generate(DecodeRequest request, Action<int>? onToken = null)
     {
@@ -20,12 +23,13 @@ public sealed class GreedyDecoder(LlamaModel model) : IDecoder
         var generated = new List<int>(request.MaxNewTokens);
         using var cache = model.CreateCache();
         var mask = new AttentionMask(1, cache.Capacity);   // room for any step's row
+        var sampler = new Sampler(request.Sampling);
         int n = request.Prompt.Length;
         var hidden = model.Forward(cache, request.Prompt, Enumerable.Range(0, n).ToArray(), 0, mask.SetCausal(0, n));
         int[] token = new int[1], position = [n];   // the token fed each step, and its position (= cache slot)
         while (true)
         {
-            int next = model.Kernels.Argmax(model.Logits(cache, hidden, ^1..), 0);
+            int next = sampler.Next(model.Kernels, model.Logits(cache, hidden, ^1..), 0, position[0]);
             generated.Add(next);
             onToken?.Invoke(next);
             if (request.IsStop(next) || generated.Count == request.MaxNewTokens)

@@ -1,0 +1,51 @@
+using Amphista.Decoding.Sampling;
+using Amphista.Decoding.Trees;
+using Amphista.Model.Llama;
+using Amphista.Tensors;
+
+namespace Amphista.Decoding.Verification;
+
+/// <summary>
+/// The lossless rule: walk the tree from the root with the plain decoder's own choice at each node
+/// (the argmax, or the lossless sampler's pick at that node's next position), stepping to the child
+/// whose token equals it; stop when no child matches. Siblings hold distinct tokens (distinct ranks
+/// of one head's candidates), so at most one child matches and the walk is the longest accepted
+/// path. A small tree's logits come from one product over all its nodes, which reads the LM head
+/// [V, D] once (the product's four-row tiles make a few rows cost about what one costs); a large
+/// tree's only for the nodes on the walk, one at a time. The kernels being batch-invariant, both give
+/// the same bits, so every choice equals the plain decoder's.
+/// </summary>
+public sealed class ExactAcceptance : IAcceptanceRule
+{
+    /// <summary>Trees of at most this many nodes get all their logits in one product.</summary>
+    public const int AllLogitsUpTo = 8;
+
+    public bool IsLossless => true;
+
+    public int Accept(TreeStep step, Sampler sampler, List<int> path)
+    {
+        var (model, cache, tree, hidden) = (step.Model, step.Cache, step.Tree, step.Hidden);
+        var tokens = step.Tokens;
+        var all = tree.Size <= AllLogitsUpTo ? model.Logits(cache, hidden) : null;   // [N, V]
+        path.Clear();
+        path.Add(0);
+        while (true)
+        {
+            int node = path[^1], position = step.RootPosition + tree.Depth[node] + 1;
+            int next = all is null
+                ? sampler.Next(model.Kernels, model.Logits(cache, hidden, node..(node + 1)), 0, position)
+                : sampler.Next(model.Kernels, all, node, position);
+            int child = FindChild(tree, tokens, node, next);
+            if (child < 0) return next;
+            path.Add(child);
+        }
+    }
+
+    private static int FindChild(DraftTree tree, ReadOnlySpan<int> tokens, int node, int token)
+    {
+        var children = tree.Children[node];
+        for (int i = 0; i < children.Count; i++)
+            if (tokens[children[i]] == token) return children[i];
+        return -1;
+    }
+}
