@@ -76,7 +76,7 @@ public class EvalCliTests
     [InlineData("--drafter medusa:random --prompt-ids 1,2 --prompts x.txt", "exactly one of --prompt-ids")]
     [InlineData("--drafter medusa:random --prompt-ids 1,2 --max-prompts 3", "--max-prompts applies to a prompt file")]
     [InlineData("--drafter medusa:random --prompt-ids 1,2 --repeats 0", "--repeats must be at least 1")]
-    [InlineData("--drafter medusa:random --prompt-ids 1,2 --temperature 1", "unknown argument '--temperature'")]
+    [InlineData("--drafter medusa:random --prompt-ids 1,2 --temperature 1 --acceptance typical", "not lossless")]
     public void UsageMistakesAreRefusedBeforeAnyWork(string argv, string message)
     {
         var e = Assert.Throws<UsageException>(() => EvalCommand.Run(argv.Split(' ')));

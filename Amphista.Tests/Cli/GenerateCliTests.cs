@@ -66,9 +66,26 @@ public class GenerateCliTests(GreedyGeneration greedy) : IClassFixture<GreedyGen
     public void TypicalAcceptanceIsReportedAsNotLossless()
     {
         var json = CliRunner.Run(["generate", .. GreedyGeneration.Prompt, "--drafter", "medusa:random:3", "--tree", "narrow",
-            "--temperature", "0.7", "--seed", "5", "--json"]).Json();
+            "--temperature", "0.7", "--acceptance", "typical", "--seed", "5", "--json"]).Json();
         AssertCommonFields(json);
         Assert.False(json.GetProperty("lossless").GetBoolean());
+        Assert.Equal("typical", json.GetProperty("sampling").GetProperty("acceptance").GetString());
+    }
+
+    [Fact]
+    public void SampledSpeculativeOutputEqualsPlainSamplingAndIsReportedLossless()
+    {
+        string[] sampling = ["--temperature", "0.8", "--top-k", "40", "--top-p", "0.95", "--seed", "-3", "--ignore-eos", "--json"];
+        var plain = CliRunner.Run(["generate", .. GreedyGeneration.Prompt, .. sampling]).Json();
+        var speculative = CliRunner.Run(["generate", .. GreedyGeneration.Prompt, .. sampling, "--drafter", "amphista:random:4", "--tree", "mc_sim_7b_63"]).Json();
+        AssertCommonFields(speculative);
+        Assert.Equal(Ids(plain, "new_ids"), Ids(speculative, "new_ids"));
+        Assert.Equal(plain.GetProperty("text").GetString(), speculative.GetProperty("text").GetString());
+        Assert.True(speculative.GetProperty("lossless").GetBoolean());
+        var settings = speculative.GetProperty("sampling");
+        Assert.Equal((0.8, 40, 0.95, ulong.MaxValue - 2, "exact"), (settings.GetProperty("temperature").GetDouble(),
+            settings.GetProperty("top_k").GetInt32(), settings.GetProperty("top_p").GetDouble(), settings.GetProperty("seed").GetUInt64(),
+            settings.GetProperty("acceptance").GetString()));
     }
 
     /// <summary>Every field of the contract with its JSON type, and the counts consistent with each other.</summary>
@@ -76,7 +93,7 @@ public class GenerateCliTests(GreedyGeneration greedy) : IClassFixture<GreedyGen
     {
         Assert.Equal(
             ["prompt_ids", "new_ids", "text", "decoder", "new_tokens", "seconds", "tokens_per_second", "decode_tokens_per_second",
-                "steps", "mean_accepted", "lossless"],
+                "steps", "mean_accepted", "lossless", "sampling"],
             json.EnumerateObject().Select(p => p.Name));
         Assert.All(json.GetProperty("prompt_ids").EnumerateArray(), id => Assert.Equal(JsonValueKind.Number, id.ValueKind));
         Assert.Equal(JsonValueKind.String, json.GetProperty("text").ValueKind);

@@ -2,6 +2,7 @@ using Amphista.Decoding;
 using Amphista.Decoding.Drafting;
 using Amphista.Decoding.Drafting.Amphista;
 using Amphista.Decoding.Drafting.Medusa;
+using Amphista.Decoding.Sampling;
 using Amphista.Decoding.Trees;
 using Amphista.Model.Llama;
 using Amphista.Tests.Support;
@@ -83,11 +84,12 @@ public class LosslessPropertyTests
         return model.Kernels.ToHost(model.Logits(cache, hidden)).Data;          // [T·V]
     }
 
-    public static IDrafter MakeDrafter(Case c, LlamaModel model)
+    /// <summary>The case's drafter; the scripted ones script the plain decoder's sequence under sampling.</summary>
+    public static IDrafter MakeDrafter(Case c, LlamaModel model, SamplingSettings? sampling = null)
     {
         int heads = Math.Max(1, c.Tree.MaxDepth);
         int vocab = model.Config.VocabSize;
-        int[] sequence = GreedySequence(model, c.Prompt, c.Budget + heads + 1);
+        int[] sequence = PlainSequence(model, c.Prompt, c.Budget + heads + 1, sampling ?? SamplingSettings.Greedy);
         // "-cut": a draft vocabulary of 3 (the trees' widest top-k) to V random tokens.
         var cut = c.Drafter.EndsWith("-cut")
             ? Drafting.DraftVocabularyTests.RandomVocabulary(3 + c.Seed % (vocab - 2), c.Seed, vocab)
@@ -104,10 +106,13 @@ public class LosslessPropertyTests
         };
     }
 
-    /// <summary>The prompt followed by its greedy continuation, indexed by position.</summary>
-    public static int[] GreedySequence(LlamaModel model, int[] prompt, int length)
+    public static int[] GreedySequence(LlamaModel model, int[] prompt, int length) =>
+        PlainSequence(model, prompt, length, SamplingSettings.Greedy);
+
+    /// <summary>The prompt followed by its plain continuation (greedy or sampled), indexed by position.</summary>
+    public static int[] PlainSequence(LlamaModel model, int[] prompt, int length, SamplingSettings sampling)
     {
         int budget = Math.Min(length, model.Config.MaxPositions - prompt.Length + 1);
-        return [.. prompt, .. new PlainDecoder(model).Generate(new DecodeRequest(prompt, budget, [])).Tokens];
+        return [.. prompt, .. new PlainDecoder(model).Generate(new DecodeRequest(prompt, budget, []) { Sampling = sampling }).Tokens];
     }
 }
