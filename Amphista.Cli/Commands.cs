@@ -7,15 +7,17 @@ public static class Commands
         usage:
           amphista generate [--model DIR] (--prompt TEXT | --prompt-ids 1,2,3) [--max-new-tokens N] [--chat] [--ignore-eos]
                             [--drafter SPEC] [--tree NAME] [--heads K]
-                            [--temperature T [--posterior-threshold E] [--posterior-alpha A] [--seed S]] [--json]
+                            [--temperature T [--top-k K] [--top-p P] [--seed S] [--draft-ranking perturbed|logits]
+                             [--acceptance exact|typical [--posterior-threshold E] [--posterior-alpha A]]] [--json]
           amphista verify [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
-                          (--prompt-ids 1,2,3 | --prompts FILE | --random-prompts N [--seed S]) [--max-new-tokens N] [--json]
+                          (--prompt-ids 1,2,3 | --prompts FILE | --random-prompts N [--seed S]) [--max-new-tokens N]
+                          [--temperature T [--top-k K] [--top-p P] [--seed S] [--draft-ranking R]] [--json]
           amphista eval [--model DIR] --drafter SPEC [--tree NAME] [--heads K]
                         (--prompt-ids 1,2,3 | --prompts FILE | --heldout FILE) [--max-prompts N]
-                        [--max-new-tokens N] [--repeats R] [--save-profile] [--json]
+                        [--max-new-tokens N] [--repeats R] [--save-profile] [sampling flags] [--json]
           amphista bench [--model DIR|random:PRESET] [--drafters greedy,medusa,amphista] [--tree NAME|auto] [--heads K]
                          [--prompts FILE | --heldout FILE] [--max-prompts N] [--max-new-tokens N] [--ignore-eos] [--repeats R]
-                         [--chart FILE] [--json]
+                         [--chart FILE] [sampling flags] [--json]
           amphista plan [--model DIR|random:PRESET] [--drafter DIR] [--profile FILE|DIR] [--tree NAME] [--max-nodes N]
                         [--repeats R] [--json]
           amphista forward [--model DIR] --prompt-ids 1,2,3 --out FILE
@@ -31,10 +33,19 @@ public static class Commands
                           checkpoint directory
           --tree NAME     mc_sim_7b_63 (default), chain, narrow, root, or a path list such as [[0],[0,0],[1]]
           --heads K       heads of a random drafter (default 4)
-          --temperature T > 0 switches to typical acceptance (sampling): NOT lossless, the output is no longer
-                          greedy decoding's; --posterior-threshold (default 0.09), --posterior-alpha (default 0.3)
-                          and --seed (default 0) tune it
-        verify decodes every prompt greedily and speculatively and exits 1 unless all outputs are equal.
+        sampling flags (T = 0, the default, is greedy decoding):
+          --temperature T > 0 samples with the lossless sampler: each token is the argmax of logit / T plus Gumbel
+                          noise keyed by (seed, position, token id) (SPEC.md §3a), so speculative sampling emits
+                          exactly plain sampling's tokens, on every machine
+          --top-k K       sample from the K most likely tokens only; --top-p P (0 < P <= 1): from the smallest set
+                          of most likely tokens holding P of the probability; --seed S: any 64-bit integer (default 0)
+          --draft-ranking perturbed (default): heads rank candidates by the sampler's own noisy scores; logits: by
+                          their logits. Changes the speed, never the output
+          --acceptance typical  Medusa's typical acceptance instead (needs a drafter): NOT lossless, the output is
+                          no longer plain sampling's; --posterior-threshold (default 0.09), --posterior-alpha
+                          (default 0.3) tune it. verify, eval and bench compare outputs, so they refuse it
+        verify decodes every prompt plainly and speculatively (greedy, or sampled with the same flags) and exits 1
+        unless all outputs are equal; --seed seeds both the random prompts and the sampler.
         eval measures a drafter against greedy decoding (both stop at EOS, after one warm-up run): mean accepted
         length, acceptance per head and per candidate rank, tokens/s of both (median of R runs, default 3) and the
         speed-up; exits 1 if any output differs from greedy. --save-profile stores the measured per-head, per-rank

@@ -63,7 +63,7 @@ public static class BenchCommand
         BenchDecoder[] decoders = [new(DecodingOptions.Greedy, null, new PlainDecoder(model)),
             .. drafters.Select(d => Decoder(args, model, d.Name, d.Spec, d.Drafter, curve, profilePrompts, newTokens, sampling, log))];
         var timing = BenchRun.Time(decoders.Select(d => d.Decoder).ToArray(), requests, repeats);
-        var report = BenchReport.Build(model, args.Get("--model") ?? "kjv-brown-14m", bandwidth, curve, decoders, timing);
+        var report = BenchReport.Build(model, args.Get("--model") ?? "kjv-brown-14m", bandwidth, curve, decoders, timing, sampling.Report);
 
         string chart = args.Get("--chart") ?? DefaultChart;
         // The bars are decode speed-ups, after each prompt's pass: what the cost model's expected bars predict.

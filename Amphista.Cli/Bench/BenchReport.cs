@@ -14,15 +14,16 @@ namespace Amphista.Cli.Bench;
 /// decode speed (new tokens after the first, over the time after the first: the prompt pass is
 /// compute, not weight reads) and its share of the memory roofline (weight bytes per token × decode
 /// tokens/s ÷ bandwidth), and the cost curve. VectorWidth is the CPU kernels' width (null on a GPU);
-/// AcceleratedWidths those this machine runs in hardware.
+/// AcceleratedWidths those this machine runs in hardware. Sampling is null for greedy decoding; under
+/// sampling every decoder samples with it, and "greedy" names the plain decoder.
 /// </summary>
 public sealed record BenchReport(
     string Model, string Device, int Threads, string? VectorWidth, string[] AcceleratedWidths, long WeightBytesPerToken, double BandwidthGbPerSecond,
     double GreedyDecodeTokensPerSecond, double GreedyRooflineFraction,
-    int Prompts, int NewTokens, int Rounds, BenchDecoderReport[] Decoders, PassCostPoint[] PassCost)
+    int Prompts, int NewTokens, int Rounds, BenchDecoderReport[] Decoders, PassCostPoint[] PassCost, SamplingReport? Sampling)
 {
     public static BenchReport Build(LlamaModel model, string modelName, double bandwidth, PassCostCurve curve,
-        BenchDecoder[] decoders, BenchRun run)
+        BenchDecoder[] decoders, BenchRun run, SamplingReport? sampling)
     {
         int rounds = run.Seconds[0].Length;
         var greedyTokens = run.Results[0].Sum(r => r.Tokens.Length);
@@ -48,7 +49,7 @@ public sealed record BenchReport(
         string device = model.Kernels is GpuBackend gpu ? gpu.Device.ToString() : "cpu";
         return new BenchReport(modelName, device, cpu?.Threads ?? 1, cpu?.Width.ToString(),
             [.. Tensors.Kernels.VectorWidth.Accelerated.Select(w => w.ToString())], bytes, bandwidth, decodeRate, fraction, run.Results[0].Length,
-            greedyTokens, rounds, reports, points);
+            greedyTokens, rounds, reports, points, sampling);
     }
 
     /// <summary>"cpu, 2 threads, 512-bit vectors" or the device, for titles.</summary>

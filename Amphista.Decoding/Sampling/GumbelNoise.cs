@@ -1,7 +1,7 @@
 namespace Amphista.Decoding.Sampling;
 
 /// <summary>
-/// Counter-based Gumbel noise g(seed, position, id) (SPEC §Sampling): a pure function of its key, so the
+/// Counter-based Gumbel noise g(seed, position, id) (SPEC §3a): a pure function of its key, so the
 /// plain decoder and the tree verifier, which reach a position at different times and in different
 /// passes, draw the same noise for the same token at the same position. 64 bits from SplitMix64's
 /// mixing function, h = mix(mix(mix(seed) + position) + id); a uniform u = (⌊h / 2¹²⌋ + ½) · 2⁻⁵² in

@@ -3,7 +3,7 @@ using Amphista.Tensors.Kernels;
 namespace Amphista.Decoding.Sampling;
 
 /// <summary>
-/// The tokens a sample may come from (SPEC §Sampling): rank every token by z = logit / T, highest
+/// The tokens a sample may come from (SPEC §3a): rank every token by z = logit / T, highest
 /// first, the lower id first among equals; keep the first K (top-k), then the shortest prefix of
 /// those whose probability mass reaches P of theirs (top-p, nucleus). Probabilities are
 /// q = e^(z − z_max) by <see cref="FixedExp"/> in float; the mass of the top-k set is summed in id

@@ -4,7 +4,7 @@ using Amphista.Tensors.Kernels;
 namespace Amphista.Decoding.Sampling;
 
 /// <summary>
-/// The lossless sampler (SPEC §Sampling): the token at a position is a pure function of the logits
+/// The lossless sampler (SPEC §3a): the token at a position is a pure function of the logits
 /// there and of the seeded noise, token = argmax over the allowed set of (logit / T + g(seed,
 /// position, id)), the lower id among equals. By the Gumbel-max trick that is an exact draw from
 /// softmax(logits / T) over the set (<see cref="Nucleus"/>). The tree verifier computes the same

@@ -37,6 +37,22 @@ public class VerifyCliTests
     }
 
     [Fact]
+    public void SampledDecodingIsVerifiedTokenForTokenAgainstPlainSampling()
+    {
+        string[] common = ["verify", "--drafter", "amphista:random:5", "--tree", "mc_sim_7b_63", "--random-prompts", "3", "--seed", "11",
+            "--max-new-tokens", "16", "--json"];
+        var sampled = CliRunner.Run([.. common, "--temperature", "1", "--top-p", "0.9"]).Json();
+        var greedy = CliRunner.Run(common).Json();
+        Assert.Equal(0, sampled.GetProperty("mismatches").GetInt32());
+        Assert.Equal(1.0, sampled.GetProperty("sampling").GetProperty("temperature").GetDouble());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, greedy.GetProperty("sampling").ValueKind);
+        // The same prompts (--seed also seeds them), decoded differently: the sampler was used.
+        string Tokens(System.Text.Json.JsonElement json) => string.Join(";", json.GetProperty("results").EnumerateArray()
+            .Select(r => string.Join(",", r.GetProperty("greedy_tokens").EnumerateArray().Select(e => e.GetInt32()))));
+        Assert.NotEqual(Tokens(greedy), Tokens(sampled));
+    }
+
+    [Fact]
     public void PromptFileLinesAreCheckedOneByOneSkippingBlankLines()
     {
         string path = Path.GetTempFileName();

@@ -7,7 +7,7 @@ using FsCheck.Fluent;
 namespace Amphista.Tests.Sampling;
 
 /// <summary>
-/// The sampler against its definition (SPEC §Sampling): the token is the argmax over the allowed set
+/// The sampler against its definition (SPEC §3a): the token is the argmax over the allowed set
 /// of z + g(seed, position, id), the set being top-k then the nucleus of the ranking by z = logit / T.
 /// The reference here computes every token's noise and sorts the whole vocabulary; the sampler skips
 /// tokens that cannot win and walks a heap, and must agree exactly.
