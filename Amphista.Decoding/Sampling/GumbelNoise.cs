@@ -34,6 +34,27 @@ public static class GumbelNoise
 
     private static double Uniform(ulong bits) => ((bits >> 12) + 0.5) * (1.0 / (1UL << 52));
 
+    /// <summary>
+    /// Per noise bucket, the logit below which a token cannot reach a given score at temperature t:
+    /// (score − bound) · t, less a margin far above the rounding of either side, so a skipped token's
+    /// exact score is always below the given one.
+    /// </summary>
+    public sealed class Floors
+    {
+        private readonly double[] floor = new double[1 << BucketBits];
+
+        public void Raise(double score, double t)
+        {
+            for (int b = 0; b < floor.Length; b++)
+            {
+                double margin = 1e-9 * (1 + Math.Abs(score) + Math.Abs(Bound[b]));
+                floor[b] = (score - Bound[b] - margin) * t;
+            }
+        }
+
+        public double Below(ulong bits) => floor[bits >> (64 - BucketBits)];
+    }
+
     /// <summary>The largest uniform of bucket b - 1 (g grows with u, so g there bounds the bucket).</summary>
     private static double BucketTop(int b) => Uniform(((ulong)b << (64 - BucketBits)) - 1);
 

@@ -15,6 +15,7 @@ public sealed class Sampler(SamplingSettings settings)
 {
     private readonly Nucleus nucleus = new();
     private readonly HostRows rows = new();
+    private readonly GumbelNoise.Floors floors = new();
 
     public SamplingSettings Settings => settings;
 
@@ -30,18 +31,24 @@ public sealed class Sampler(SamplingSettings settings)
         var last = restricted ? nucleus.Last(logits, t, settings.TopK, settings.TopP) : new Nucleus.Rank(double.NegativeInfinity, int.MaxValue);
         ulong key = GumbelNoise.PositionKey(settings.Seed, position);
 
-        // Start from the most likely token, which usually wins; a token whose best possible noise
-        // cannot beat the score so far is skipped without its logarithms (GumbelNoise.UpperBound).
+        // Start from the most likely token, which usually wins. A token whose logit lies below its noise
+        // bucket's floor (where even the bucket's largest noise cannot reach the best score so far) is
+        // skipped without its logarithms or its division.
         int best = Argmax(logits);
         double bestScore = logits[best] / t + GumbelNoise.Gumbel(GumbelNoise.Bits(key, best));
+        floors.Raise(bestScore, t);
         for (int i = 0; i < logits.Length; i++)
         {
-            double z = logits[i] / t;
             ulong bits = GumbelNoise.Bits(key, i);
-            if (i == best || z + GumbelNoise.UpperBound(bits) < bestScore) continue;
+            if (i == best || logits[i] < floors.Below(bits)) continue;
+            double z = logits[i] / t;
             if (restricted && !new Nucleus.Rank(z, i).AtOrAbove(last)) continue;
             double score = z + GumbelNoise.Gumbel(bits);
-            if (score > bestScore || (score == bestScore && i < best)) (best, bestScore) = (i, score);
+            if (score > bestScore || (score == bestScore && i < best))
+            {
+                (best, bestScore) = (i, score);
+                floors.Raise(bestScore, t);
+            }
         }
         return best;
     }

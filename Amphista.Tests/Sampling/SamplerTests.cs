@@ -80,8 +80,8 @@ public class SamplerTests
         if (s.TopK > 0) ranked = ranked.Take(s.TopK).ToList();
         if (s.TopP < 1)
         {
-            double zMax = logits[ranked[0]] / t;
-            double Q(int i) => FixedExp.Exp((float)(logits[i] / t - zMax));
+            float yMax = (float)(logits[ranked[0]] / t);
+            double Q(int i) => FixedExp.Exp((float)(logits[i] / t) - yMax);
             double mass = ranked.OrderBy(i => i).Sum(Q), cumulative = 0;
             int keep = 0;
             while (keep < ranked.Count && !(keep > 0 && cumulative >= s.TopP * mass)) cumulative += Q(ranked[keep++]);
