@@ -70,4 +70,27 @@ public class SamplingLosslessPropertyTests
             var sampled = new PlainDecoder(built).Generate(new DecodeRequest(x.prompt, 16, []) { Sampling = x.settings }).Tokens;
             Assertions.SameTokens(greedy, sampled, $"{x.model}; {x.settings}");
         }, maxTest: 30);
+
+    /// <summary>
+    /// The seed matters: on the demo model, eight seeds give eight different continuations of the same
+    /// prompt, and the shipped Amphista drafter reproduces each one.
+    /// </summary>
+    [Fact]
+    public void DifferentSeedsGiveDifferentContinuationsOnTheDemoModel()
+    {
+        var model = Support.TestData.Demo;
+        var drafter = Amphista.Decoding.Drafting.DrafterSpec.Create(
+            Path.Combine(AppContext.BaseDirectory, "models", "kjv-brown-14m-amphista"), model.Config, 4)!;
+        int[] prompt = [.. Support.TestData.DemoReference()[0].Prompt];
+        var continuations = new HashSet<string>();
+        for (ulong seed = 0; seed < 8; seed++)
+        {
+            var request = new DecodeRequest(prompt, 16, []) { Sampling = new SamplingSettings(1.0, Seed: seed) };
+            int[] plain = new PlainDecoder(model).Generate(request).Tokens;
+            var tree = Amphista.Decoding.Trees.NamedTrees.Get("[[0],[1],[0,0]]");
+            Assertions.SameTokens(plain, new SpeculativeDecoder(model, drafter, tree).Generate(request).Tokens, $"seed {seed}");
+            continuations.Add(string.Join(',', plain));
+        }
+        Assert.Equal(8, continuations.Count);
+    }
 }
