@@ -1,0 +1,62 @@
+// Writes the expected token ids of the tokenizer.json test fixtures with Hugging Face's own JavaScript
+// tokenizers (the npm package @huggingface/tokenizers), so the C# reader is checked against the reference
+// implementation rather than against itself. Needs node and npm; the tests only read what it writes.
+//
+//   mkdir /tmp/tokref && cd /tmp/tokref && npm install @huggingface/tokenizers@0.2.0
+//   node tokenizer-reference-ids.mjs DIR...    (run from /tmp/tokref; a path to this script)
+//
+// Each DIR holds tokenizer.json (or tokenizer.json.gz) and tokenizer_config.json; DIR/expected.json receives,
+// for every text below, the ids with and without the special tokens the tokenizer adds (BOS/EOS), and the text
+// decoded back from those ids with special tokens kept and skipped (no clean-up of spaces).
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+
+const require = createRequire(join(process.cwd(), "package.json"));
+const tokenizers = await import(require.resolve("@huggingface/tokenizers"));
+const Tokenizer = tokenizers.Tokenizer ?? tokenizers.default.Tokenizer;
+
+export const texts = [
+  "",
+  "Hello world",
+  "Hello, world! How are you?",
+  "  leading spaces and   runs of    spaces  ",
+  "line one\nline two\n\nafter a blank line\r\nwindows line",
+  "\ttab\tseparated\t\tcolumns",
+  "1234567890 3.14159 1,000,000 2024-12-07",
+  "Punctuation: (a) [b] {c} <d> \"quoted\" 'single' -- ... ?!; @#$%^&*_+=|\\/~`",
+  "Accents: café, naïve, résumé, Ångström, jalapeño, Œuvre, façade",
+  "CJK: 你好，世界。日本語のテキスト。한국어 문장",
+  "Emoji: 🙂 🚀🔥 👩‍👩‍👧 🏳️‍🌈 ✨",
+  "Looks special: <s> </s> <unk> <|begin_of_text|> <|end_of_text|> <|eot_id|>",
+  "</s>text right after<s>",
+  "<|begin_of_text|>Hello<|eot_id|>",
+  "Mixed: don't I'll we've they're SHOUTING camelCase snake_case x86_64",
+  " single leading space",
+  "trailing newline\n",
+];
+
+for (const dir of process.argv.slice(2)) {
+  const json = existsSync(join(dir, "tokenizer.json"))
+    ? readFileSync(join(dir, "tokenizer.json"), "utf8")
+    : gunzipSync(readFileSync(join(dir, "tokenizer.json.gz"))).toString("utf8");
+  const config = JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8"));
+  const tokenizer = new Tokenizer(JSON.parse(json), config);
+  // decode() refuses an empty list; its text is "".
+  const decode = (ids, skip) =>
+    ids.length === 0 ? "" : tokenizer.decode(ids, { skip_special_tokens: skip, clean_up_tokenization_spaces: false });
+  const cases = texts.map((text) => {
+    const ids = tokenizer.encode(text, { add_special_tokens: true }).ids;
+    const idsNoSpecial = tokenizer.encode(text, { add_special_tokens: false }).ids;
+    return {
+      text,
+      ids,
+      ids_no_special: idsNoSpecial,
+      decoded: decode(ids, false),
+      decoded_skip_special: decode(ids, true),
+    };
+  });
+  writeFileSync(join(dir, "expected.json"), JSON.stringify({ generator: "@huggingface/tokenizers 0.2.0", cases }, null, 1) + "\n");
+  console.log(`${dir}: ${cases.length} cases`);
+}
