@@ -79,9 +79,9 @@ internal sealed class JsonTokenizer : ITokenizerFile
     private static string?[] TokensById(IReadOnlyDictionary<string, int> vocab, IReadOnlyDictionary<string, int> added)
     {
         var all = vocab.Concat(added).ToArray();
-        int size = all.Length == 0 ? 0 : all.Max(p => p.Value) + 1;
+        long size = all.Length == 0 ? 0 : all.Max(p => (long)p.Value) + 1;
         // Ids number the entries; far larger ids are a damaged file, not a reason to allocate gigabytes.
-        if (size > 2 * all.Length + 1024) throw new AmphistaException($"token id {size - 1} is far beyond the {all.Length} entries");
+        if (size > 2L * all.Length + 1024) throw new AmphistaException($"token id {size - 1} is far beyond the {all.Length} entries");
         var tokens = new string?[size];
         foreach (var (token, id) in all) tokens[id] = token;
         return tokens;
