@@ -7,12 +7,17 @@ namespace Amphista.Tests.Tokenization;
 
 public sealed class JsonTokenizerTests
 {
-    public static TheoryData<string, int> Cases()
+    public static TheoryData<string, int> Cases() => Data(_ => true);
+
+    /// <summary>The cases with at least two ids: a prompt of one and something generated after it.</summary>
+    public static TheoryData<string, int> StreamCases() => Data(reference => reference.Ids.Length >= 2);
+
+    private static TheoryData<string, int> Data(Func<ReferenceCase, bool> keep)
     {
         var data = new TheoryData<string, int>();
         foreach (string name in new[] { JsonTokenizerFixture.SentencePiece, JsonTokenizerFixture.ByteLevel })
-            for (int i = 0; i < JsonTokenizerFixture.Cases(name).Count; i++)
-                data.Add(name, i);
+            foreach (var (reference, i) in JsonTokenizerFixture.Cases(name).Select((r, i) => (r, i)))
+                if (keep(reference)) data.Add(name, i);
         return data;
     }
 
@@ -34,5 +39,18 @@ public sealed class JsonTokenizerTests
         var tokenizer = JsonTokenizerFixture.Tokenizer(name);
         Assert.Equal(reference.Decoded, tokenizer.Decode(reference.Ids, skipSpecial: false));
         Assert.Equal(reference.DecodedSkipSpecial, tokenizer.Decode(reference.Ids));
+    }
+
+    [Theory]
+    [MemberData(nameof(StreamCases))]
+    public void Streams_generated_text_as_it_becomes_final(string name, int index)
+    {
+        var reference = JsonTokenizerFixture.Cases(name)[index];
+        var tokenizer = JsonTokenizerFixture.Tokenizer(name);
+        int[] prompt = reference.Ids[..1], generated = reference.Ids[1..];
+        var stream = new TextStream(tokenizer, prompt);
+        string streamed = string.Concat(generated.Select(stream.Push)) + stream.Flush();
+        Assert.Equal(tokenizer.DecodeContinuation(prompt, generated), streamed);
+        Assert.Equal(reference.DecodedSkipSpecial, tokenizer.Decode(prompt) + streamed);
     }
 }

@@ -29,17 +29,17 @@ internal sealed class AddedTokens
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         var special = new HashSet<int>();
-        if (JsonNode.Optional(root, "added_tokens") is not { } list) return new(ids, special);
+        if (JsonFields.Optional(root, "added_tokens") is not { } list) return new(ids, special);
         foreach (var token in list.EnumerateArray())
         {
-            string content = JsonNode.String(token, "content");
+            string content = JsonFields.String(token, "content");
             foreach (string flag in new[] { "lstrip", "rstrip", "single_word" })
-                if (JsonNode.Bool(token, flag, false))
+                if (JsonFields.Bool(token, flag, false))
                     throw new AmphistaException($"added token '{content}' sets {flag}, which is not supported");
-            int id = JsonNode.Int(token, "id");
+            int id = JsonFields.Int(token, "id");
             if (content.Length == 0) throw new AmphistaException($"added token {id} is empty");
             ids[content] = id;
-            if (JsonNode.Bool(token, "special", false)) special.Add(id);
+            if (JsonFields.Bool(token, "special", false)) special.Add(id);
         }
         return new(ids, special);
     }

@@ -37,20 +37,20 @@ internal sealed partial class BpeModel
 
     public static BpeModel Parse(JsonElement node, bool byteLevel)
     {
-        string type = JsonNode.Type(node);
-        if (type != "BPE") throw JsonNode.Unsupported("model", type, "BPE");
+        string type = JsonFields.Type(node);
+        if (type != "BPE") throw JsonFields.Unsupported("model", type, "BPE");
         foreach (string affix in new[] { "continuing_subword_prefix", "end_of_word_suffix" })
-            if (JsonNode.OptionalString(node, affix) is { Length: > 0 })
+            if (JsonFields.OptionalString(node, affix) is { Length: > 0 })
                 throw new AmphistaException($"BPE with a {affix} is not supported");
         var vocab = Vocab(node);
-        string? unknown = JsonNode.OptionalString(node, "unk_token");
+        string? unknown = JsonFields.OptionalString(node, "unk_token");
         int? unknownId = unknown is null ? null
             : vocab.TryGetValue(unknown, out int id) ? id : throw new AmphistaException($"unk_token '{unknown}' is not in the vocabulary");
         // The pieces arrive split (BpeTokenizer's default would split them again at punctuation) and only ever hold
         // vocabulary characters (so no unknown token).
         var options = new BpeOptions(vocab) { Merges = Merges(node), PreTokenizer = new RegexPreTokenizer(WholePiece(), null) };
-        return new BpeModel(BpeTokenizer.Create(options), vocab, byteLevel, JsonNode.Bool(node, "byte_fallback", false),
-            JsonNode.Bool(node, "ignore_merges", false), JsonNode.Bool(node, "fuse_unk", false), unknownId);
+        return new BpeModel(BpeTokenizer.Create(options), vocab, byteLevel, JsonFields.Bool(node, "byte_fallback", false),
+            JsonFields.Bool(node, "ignore_merges", false), JsonFields.Bool(node, "fuse_unk", false), unknownId);
     }
 
     private static Dictionary<string, int> Vocab(JsonElement node)
@@ -69,7 +69,7 @@ internal sealed partial class BpeModel
 
     // Merges are "a b" strings, or ["a", "b"] pairs in newer files; BpeOptions takes the former.
     private static List<string> Merges(JsonElement node) =>
-        [.. JsonNode.Array(node, "merges").Select(merge => merge.ValueKind switch
+        [.. JsonFields.Array(node, "merges").Select(merge => merge.ValueKind switch
         {
             JsonValueKind.String => merge.GetString()!,
             JsonValueKind.Array when merge.GetArrayLength() == 2 => $"{merge[0].GetString()} {merge[1].GetString()}",

@@ -19,12 +19,12 @@ internal sealed class JsonTokenizer : ITokenizerFile
     private JsonTokenizer(JsonElement root, JsonElement? config)
     {
         added = AddedTokens.Parse(root);
-        normalizer = TextNormalizer.Parse(JsonNode.Optional(root, "normalizer"));
-        preTokenizer = PreTokenizer.Parse(JsonNode.Optional(root, "pre_tokenizer"));
-        model = BpeModel.Parse(JsonNode.Optional(root, "model") ?? throw new AmphistaException("'model' is missing"), preTokenizer.ByteLevel);
-        decoder = TokenDecoder.Parse(JsonNode.Optional(root, "decoder"));
+        normalizer = TextNormalizer.Parse(JsonFields.Optional(root, "normalizer"));
+        preTokenizer = PreTokenizer.Parse(JsonFields.Optional(root, "pre_tokenizer"));
+        model = BpeModel.Parse(JsonFields.Optional(root, "model") ?? throw new AmphistaException("'model' is missing"), preTokenizer.ByteLevel);
+        decoder = TokenDecoder.Parse(JsonFields.Optional(root, "decoder"));
         tokens = TokensById(model.Vocabulary, added.Ids);
-        special = SpecialTokenRule.Parse(JsonNode.Optional(root, "post_processor"), config, IdOf);
+        special = SpecialTokenRule.Parse(JsonFields.Optional(root, "post_processor"), config, IdOf);
     }
 
     public int VocabSize => tokens.Length;

@@ -3,6 +3,7 @@
 // byte-level ones; and their Sequence.
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Amphista.Tensors;
 
 namespace Amphista.Model.Tokenization.Json;
 
@@ -44,21 +45,21 @@ internal sealed class PreTokenizer
     }
 
     private static IEnumerable<string> Types(JsonElement node) =>
-        JsonNode.Type(node) == "Sequence"
-            ? JsonNode.Array(node, "pretokenizers").SelectMany(Types)
-            : [JsonNode.Type(node)];
+        JsonFields.Type(node) == "Sequence"
+            ? JsonFields.Array(node, "pretokenizers").SelectMany(Types)
+            : [JsonFields.Type(node)];
 
     private static IEnumerable<Func<Piece, IEnumerable<Piece>>> Steps(JsonElement node)
     {
-        string type = JsonNode.Type(node);
+        string type = JsonFields.Type(node);
         return type switch
         {
-            "Sequence" => JsonNode.Array(node, "pretokenizers").SelectMany(Steps).ToArray(),
+            "Sequence" => JsonFields.Array(node, "pretokenizers").SelectMany(Steps).ToArray(),
             "Metaspace" => [Metaspace(node)],
             "Split" => [Split(node)],
             "ByteLevel" => ByteLevelSteps(node),
-            "Digits" => [SplitOn(new Regex(JsonNode.Bool(node, "individual_digits", false) ? @"\p{N}" : @"\p{N}+"), "Isolated")],
-            _ => throw JsonNode.Unsupported("pre-tokenizer", type, Supported),
+            "Digits" => [SplitOn(new Regex(JsonFields.Bool(node, "individual_digits", false) ? @"\p{N}" : @"\p{N}+"), "Isolated")],
+            _ => throw JsonFields.Unsupported("pre-tokenizer", type, Supported),
         };
     }
 
@@ -66,12 +67,12 @@ internal sealed class PreTokenizer
     // prefix: always, or only at the start of the whole text ("first"), unless it is already there.
     private static Func<Piece, IEnumerable<Piece>> Metaspace(JsonElement node)
     {
-        string replacement = JsonNode.String(node, "replacement");
-        string scheme = JsonNode.OptionalString(node, "prepend_scheme")
-            ?? (JsonNode.Bool(node, "add_prefix_space", true) ? "always" : "never");
+        string replacement = JsonFields.String(node, "replacement");
+        string scheme = JsonFields.OptionalString(node, "prepend_scheme")
+            ?? (JsonFields.Bool(node, "add_prefix_space", true) ? "always" : "never");
         if (scheme is not ("always" or "first" or "never"))
-            throw new Amphista.Tensors.AmphistaException($"Metaspace prepend_scheme '{scheme}' is not one of always, first, never");
-        var split = JsonNode.Bool(node, "split", true)
+            throw new AmphistaException($"Metaspace prepend_scheme '{scheme}' is not one of always, first, never");
+        var split = JsonFields.Bool(node, "split", true)
             ? SplitOn(new Regex(Regex.Escape(replacement)), "MergedWithNext")
             : piece => [piece];
         return piece =>
@@ -85,18 +86,18 @@ internal sealed class PreTokenizer
 
     private static Func<Piece, IEnumerable<Piece>> Split(JsonElement node)
     {
-        if (JsonNode.Bool(node, "invert", false))
-            throw new Amphista.Tensors.AmphistaException("Split with invert is not supported");
-        return SplitOn(new Regex(JsonNode.Pattern(node), RegexOptions.CultureInvariant), JsonNode.String(node, "behavior"));
+        if (JsonFields.Bool(node, "invert", false))
+            throw new AmphistaException("Split with invert is not supported");
+        return SplitOn(new Regex(JsonFields.Pattern(node), RegexOptions.CultureInvariant), JsonFields.String(node, "behavior"));
     }
 
     // ByteLevel here only splits (and adds the prefix space); the byte mapping itself is the model's.
     private static Func<Piece, IEnumerable<Piece>>[] ByteLevelSteps(JsonElement node)
     {
         var steps = new List<Func<Piece, IEnumerable<Piece>>>();
-        if (JsonNode.Bool(node, "add_prefix_space", true))
+        if (JsonFields.Bool(node, "add_prefix_space", true))
             steps.Add(piece => [piece.Text.StartsWith(' ') ? piece : piece with { Text = " " + piece.Text }]);
-        if (JsonNode.Bool(node, "use_regex", true))
+        if (JsonFields.Bool(node, "use_regex", true))
             steps.Add(SplitOn(new Regex(Gpt2Pattern, RegexOptions.CultureInvariant), "Isolated"));
         return [.. steps];
     }
@@ -108,7 +109,7 @@ internal sealed class PreTokenizer
     private static Func<Piece, IEnumerable<Piece>> SplitOn(Regex regex, string behavior)
     {
         if (behavior is not ("Isolated" or "Removed" or "MergedWithPrevious" or "MergedWithNext"))
-            throw new Amphista.Tensors.AmphistaException(
+            throw new AmphistaException(
                 $"split behavior '{behavior}' is not supported (supported: Isolated, Removed, MergedWithPrevious, MergedWithNext)");
         return piece => Cut(piece, regex, behavior);
     }

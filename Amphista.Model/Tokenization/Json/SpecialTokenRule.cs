@@ -25,18 +25,18 @@ internal sealed record SpecialTokenRule(int[] Prefix, int[] Suffix, int? BosId, 
 
     private static (int[] Prefix, int[] Suffix) Template(JsonElement node)
     {
-        string type = JsonNode.Type(node);
+        string type = JsonFields.Type(node);
         switch (type)
         {
             case "ByteLevel":
                 return ([], []);
             case "Sequence":
-                var parts = JsonNode.Array(node, "processors").Select(Template).ToArray();
+                var parts = JsonFields.Array(node, "processors").Select(Template).ToArray();
                 return ([.. parts.SelectMany(p => p.Prefix)], [.. parts.SelectMany(p => p.Suffix)]);
             case "TemplateProcessing":
                 return Single(node);
             default:
-                throw JsonNode.Unsupported("post-processor", type, Supported);
+                throw JsonFields.Unsupported("post-processor", type, Supported);
         }
     }
 
@@ -46,15 +46,15 @@ internal sealed record SpecialTokenRule(int[] Prefix, int[] Suffix, int? BosId, 
         var prefix = new List<int>();
         var suffix = new List<int>();
         bool seenText = false;
-        foreach (var item in JsonNode.Array(node, "single"))
+        foreach (var item in JsonFields.Array(node, "single"))
         {
             if (item.TryGetProperty("Sequence", out _)) { seenText = true; continue; }
             if (!item.TryGetProperty("SpecialToken", out var special))
                 throw new AmphistaException("a TemplateProcessing item is neither a SpecialToken nor a Sequence");
-            string name = JsonNode.String(special, "id");
+            string name = JsonFields.String(special, "id");
             if (!node.TryGetProperty("special_tokens", out var map) || !map.TryGetProperty(name, out var entry))
                 throw new AmphistaException($"TemplateProcessing names '{name}' but gives it no ids");
-            (seenText ? suffix : prefix).AddRange(JsonNode.Array(entry, "ids").Select(id => id.GetInt32()));
+            (seenText ? suffix : prefix).AddRange(JsonFields.Array(entry, "ids").Select(id => id.GetInt32()));
         }
         return ([.. prefix], [.. suffix]);
     }
@@ -64,7 +64,7 @@ internal sealed record SpecialTokenRule(int[] Prefix, int[] Suffix, int? BosId, 
         config.TryGetProperty(name, out var value) ? value.ValueKind switch
         {
             JsonValueKind.String => value.GetString(),
-            JsonValueKind.Object => JsonNode.OptionalString(value, "content"),
+            JsonValueKind.Object => JsonFields.OptionalString(value, "content"),
             _ => null,
         } : null;
 

@@ -22,25 +22,25 @@ internal sealed class TextNormalizer
 
     private static IEnumerable<Func<string, string>> Steps(JsonElement node)
     {
-        string type = JsonNode.Type(node);
+        string type = JsonFields.Type(node);
         switch (type)
         {
             case "Sequence":
-                return JsonNode.Array(node, "normalizers").SelectMany(Steps).ToArray();
+                return JsonFields.Array(node, "normalizers").SelectMany(Steps).ToArray();
             case "Prepend":
-                string prefix = JsonNode.String(node, "prepend");
+                string prefix = JsonFields.String(node, "prepend");
                 // Hugging Face prepends nothing to an empty text.
                 return [text => text.Length == 0 ? text : prefix + text];
             case "Replace":
-                var pattern = new Regex(JsonNode.Pattern(node), RegexOptions.CultureInvariant);
-                string content = JsonNode.String(node, "content");
+                var pattern = new Regex(JsonFields.Pattern(node), RegexOptions.CultureInvariant);
+                string content = JsonFields.String(node, "content");
                 return [text => pattern.Replace(text, content)];
             case "NFC":
                 return [text => text.Normalize(NormalizationForm.FormC)];
             case "NFKC":
                 return [text => text.Normalize(NormalizationForm.FormKC)];
             default:
-                throw JsonNode.Unsupported("normalizer", type, Supported);
+                throw JsonFields.Unsupported("normalizer", type, Supported);
         }
     }
 }

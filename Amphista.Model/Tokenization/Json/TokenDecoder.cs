@@ -22,28 +22,28 @@ internal sealed class TokenDecoder
 
     private static IEnumerable<Func<List<string>, List<string>>> Steps(JsonElement node)
     {
-        string type = JsonNode.Type(node);
+        string type = JsonFields.Type(node);
         switch (type)
         {
             case "Sequence":
-                return JsonNode.Array(node, "decoders").SelectMany(Steps).ToArray();
+                return JsonFields.Array(node, "decoders").SelectMany(Steps).ToArray();
             case "Replace":
-                var pattern = new Regex(JsonNode.Pattern(node), RegexOptions.CultureInvariant);
-                string content = JsonNode.String(node, "content");
+                var pattern = new Regex(JsonFields.Pattern(node), RegexOptions.CultureInvariant);
+                string content = JsonFields.String(node, "content");
                 return [tokens => [.. tokens.Select(t => pattern.Replace(t, content))]];
             case "ByteFallback":
                 return [ByteFallback];
             case "Fuse":
                 return [tokens => [string.Concat(tokens)]];
             case "Strip":
-                return [Strip(JsonNode.String(node, "content"), JsonNode.Int(node, "start"), JsonNode.Int(node, "stop"))];
+                return [Strip(JsonFields.String(node, "content"), JsonFields.Int(node, "start"), JsonFields.Int(node, "stop"))];
             case "Metaspace":
-                return [Metaspace(JsonNode.String(node, "replacement"), JsonNode.OptionalString(node, "prepend_scheme")
-                    ?? (JsonNode.Bool(node, "add_prefix_space", true) ? "always" : "never"))];
+                return [Metaspace(JsonFields.String(node, "replacement"), JsonFields.OptionalString(node, "prepend_scheme")
+                    ?? (JsonFields.Bool(node, "add_prefix_space", true) ? "always" : "never"))];
             case "ByteLevel":
                 return [ByteLevel];
             default:
-                throw JsonNode.Unsupported("decoder", type, Supported);
+                throw JsonFields.Unsupported("decoder", type, Supported);
         }
     }
 

@@ -4,7 +4,7 @@ using Amphista.Tensors;
 
 namespace Amphista.Model.Tokenization.Json;
 
-internal static class JsonNode
+internal static class JsonFields
 {
     /// <summary>The component's "type", e.g. "BPE", "Metaspace", "ByteLevel".</summary>
     public static string Type(JsonElement node) => String(node, "type");
