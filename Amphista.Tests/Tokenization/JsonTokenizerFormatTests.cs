@@ -59,8 +59,13 @@ public sealed class JsonTokenizerFormatTests : IDisposable
     [InlineData("[1, 2]")]
     [InlineData("{}")]
     [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2147483647}, \"merges\": []}}")]
+    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [[1, 2]]}}")]
+    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, \"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, \"behavior\": \"Isolated\"}}")]
+    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, \"decoder\": {\"type\": \"Strip\", \"content\": \"ab\", \"start\": 1, \"stop\": 0}}")]
+    [InlineData("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, \"post_processor\": {\"type\": \"TemplateProcessing\", \"single\": [{\"SpecialToken\": {\"id\": \"a\"}}], \"special_tokens\": {\"a\": {\"ids\": [\"x\"]}}}}")]
     public void Broken_files_are_bad_input(string text)
     {
+        File.Delete(Path.Combine(dir, "tokenizer_config.json"));   // its BOS is no token of these files
         File.WriteAllText(JsonFile, text);
         var e = Assert.Throws<AmphistaException>(() => TextTokenizer.LoadFile(JsonFile));
         Assert.StartsWith($"tokenizer {JsonFile}", e.Message);

@@ -52,6 +52,11 @@ internal sealed class JsonTokenizer : ITokenizerFile
         {
             throw new AmphistaException($"tokenizer {path}: {e.Message}");
         }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        {
+            // A value of the wrong JSON kind, a regular expression that does not parse, merges BpeTokenizer rejects.
+            throw new AmphistaException($"tokenizer {path} is not a usable tokenizer.json: {e.Message}");
+        }
     }
 
     public int[] Encode(string text, bool addSpecial)
