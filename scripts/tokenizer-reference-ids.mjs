@@ -37,26 +37,45 @@ export const texts = [
   "trailing newline\n",
 ];
 
-for (const dir of process.argv.slice(2)) {
-  const json = existsSync(join(dir, "tokenizer.json"))
-    ? readFileSync(join(dir, "tokenizer.json"), "utf8")
-    : gunzipSync(readFileSync(join(dir, "tokenizer.json.gz"))).toString("utf8");
-  const config = JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8"));
-  const tokenizer = new Tokenizer(JSON.parse(json), config);
+// SmolLM's pre-tokenizer (digits one by one, then GPT-2's split), checked on a byte-level vocabulary as a variant:
+// DIR/expected-smollm-pretokenizer.json holds it and the ids the vocabulary gives under it.
+const smolLmPreTokenizer = {
+  type: "Sequence",
+  pretokenizers: [
+    { type: "Digits", individual_digits: true },
+    { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
+  ],
+};
+
+function cases(tokenizer) {
   // decode() refuses an empty list; its text is "".
   const decode = (ids, skip) =>
     ids.length === 0 ? "" : tokenizer.decode(ids, { skip_special_tokens: skip, clean_up_tokenization_spaces: false });
-  const cases = texts.map((text) => {
+  return texts.map((text) => {
     const ids = tokenizer.encode(text, { add_special_tokens: true }).ids;
-    const idsNoSpecial = tokenizer.encode(text, { add_special_tokens: false }).ids;
     return {
       text,
       ids,
-      ids_no_special: idsNoSpecial,
+      ids_no_special: tokenizer.encode(text, { add_special_tokens: false }).ids,
       decoded: decode(ids, false),
       decoded_skip_special: decode(ids, true),
     };
   });
-  writeFileSync(join(dir, "expected.json"), JSON.stringify({ generator: "@huggingface/tokenizers 0.2.0", cases }, null, 1) + "\n");
-  console.log(`${dir}: ${cases.length} cases`);
+}
+
+const generator = "@huggingface/tokenizers 0.2.0";
+const write = (path, value) => writeFileSync(path, JSON.stringify(value, null, 1) + "\n");
+
+for (const dir of process.argv.slice(2)) {
+  const json = JSON.parse(existsSync(join(dir, "tokenizer.json"))
+    ? readFileSync(join(dir, "tokenizer.json"), "utf8")
+    : gunzipSync(readFileSync(join(dir, "tokenizer.json.gz"))).toString("utf8"));
+  const config = JSON.parse(readFileSync(join(dir, "tokenizer_config.json"), "utf8"));
+  write(join(dir, "expected.json"), { generator, cases: cases(new Tokenizer(json, config)) });
+  console.log(`${dir}: ${texts.length} cases`);
+  if (JSON.stringify(json.pre_tokenizer).includes("ByteLevel")) {
+    const variant = new Tokenizer({ ...json, pre_tokenizer: smolLmPreTokenizer }, config);
+    write(join(dir, "expected-smollm-pretokenizer.json"), { generator, pre_tokenizer: smolLmPreTokenizer, cases: cases(variant) });
+    console.log(`${dir}: ${texts.length} cases with SmolLM's pre-tokenizer`);
+  }
 }
