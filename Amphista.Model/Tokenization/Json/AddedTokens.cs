@@ -1,5 +1,6 @@
 // tokenizer.json's added tokens ("<s>", "<|eot_id|>", ...): matched in the raw text before anything else, so a
-// prompt that spells one out gets its id, as Hugging Face's tokenizers do.
+// prompt that spells one out gets its id, as Hugging Face's tokenizers do. Tokens marked "normalized" are matched in
+// the raw text too, which is the same for the Llama families' added tokens (no spaces, nothing a normalizer changes).
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Amphista.Tensors;
