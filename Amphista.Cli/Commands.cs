@@ -26,6 +26,7 @@ public static class Commands
                          [--max-sequences N] [--max-tokens N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
                          [--checkpoint-every N] [--resume]
           amphista draft-vocab [--model DIR] --data FILE --size N --drafter DIR
+          amphista tokenize [--model DIR | --tokenizer FILE] (--text TEXT | --file F | --decode 1,2,3) [--no-special] [--json]
           amphista selftest [--json] [--threads N] [--vector-width 512|256|128|scalar] [--reference FILE | --write FILE]
           amphista help
         decoding flags:
@@ -86,6 +87,11 @@ public static class Commands
         profile (--profile, default the drafter's acceptance_profile.json), and prints the best tree, its expected
         tokens per step and expected speed-up over greedy decoding, or greedy decoding when no tree pays. --tree
         prices that tree too.
+        tokenize shows exactly which ids a text becomes (each with its vocabulary entry), or the text ids decode to,
+        with the model's tokenizer (tokenizer.model, else tokenizer.json) or the --tokenizer FILE given; --no-special
+        encodes without the BOS/EOS the tokenizer adds and decodes without special tokens.
+        A model directory without a tokenizer still runs on token ids (--prompt-ids, random prompts): generate
+        then prints the new ids, and text fields of --json output are null.
         selftest, for porting to a new machine: prints the runtime, OS, architecture, the vector widths this machine
         accelerates and the one in use, and checks that the demo model computes the reference bits
         (models/kjv-brown-14m/reference_bits.json, or --reference FILE): the SHA-256 of every logits row of three
@@ -119,8 +125,9 @@ public static class Commands
             "plan" => PlanCommand.Run(rest),
             "train" => TrainCommand.Run(rest),
             "draft-vocab" => DraftVocabCommand.Run(rest),
+            "tokenize" => TokenizeCommand.Run(rest),
             "selftest" => SelfTest.SelfTestCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, selftest, help)"),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, tokenize, selftest, help)"),
         };
     }
 }

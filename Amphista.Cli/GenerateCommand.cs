@@ -23,7 +23,7 @@ public static class GenerateCommand
         var decoding = DecodingOptions.Parse("generate", args, defaultDrafter: ModelOptions.DefaultDrafter(args));
         var sampling = SamplingOptions.Parse("generate", args, hasDrafter: !decoding.IsGreedy);
         var model = ModelOptions.LoadModel(args);
-        var tokenizer = ModelOptions.LoadTokenizer(args);
+        var tokenizer = ModelOptions.TokenizerIfAny(args);
         int[] prompt = PromptIds(args, tokenizer);
         int[] stopTokens = args.Has("--ignore-eos") ? [] : model.Config.EosTokenIds;
         var request = sampling.Apply(new DecodeRequest(prompt, args.Int("--max-new-tokens", DefaultMaxNewTokens, min: 0), stopTokens));
@@ -32,10 +32,11 @@ public static class GenerateCommand
         var decoder = decoding.CreateDecoder(model, drafter, sampling);
 
         bool json = args.Has("--json");
-        var stream = new TextStream(tokenizer, prompt);
+        var stream = tokenizer is null ? null : new TextStream(tokenizer, prompt);
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         long afterFirst = 0;   // the request's caches and buffers are all made by the time the first token is out
         double firstAt = 0;    // seconds until the first token: the prompt pass
+        int idsPrinted = 0;    // without a tokenizer
         var clock = Stopwatch.StartNew();
         var result = decoder.Generate(request, id =>
         {
@@ -44,18 +45,18 @@ public static class GenerateCommand
                 afterFirst = GC.GetTotalAllocatedBytes(precise: true);
                 firstAt = clock.Elapsed.TotalSeconds;
             }
-            if (!json) Console.Write(stream.Push(id));
+            if (!json) Console.Write(stream?.Push(id) ?? IdText(id, first: idsPrinted++ == 0));
         });
         double seconds = clock.Elapsed.TotalSeconds;
         long allocated = GC.GetTotalAllocatedBytes(precise: true);
         int[] newIds = result.Tokens;
 
         if (json)
-            JsonOutput.Write(new GenerateResult(prompt, newIds, tokenizer.DecodeContinuation(prompt, newIds), decoder.Name,
+            JsonOutput.Write(new GenerateResult(prompt, newIds, tokenizer?.DecodeContinuation(prompt, newIds), decoder.Name,
                 newIds.Length, seconds, newIds.Length / seconds, DecodeRate(newIds.Length, seconds - firstAt), result.Steps,
                 result.MeanAccepted, Lossless: sampling.IsLossless, sampling.Report));
         else
-            Console.WriteLine(stream.Flush());
+            Console.WriteLine(stream?.Flush());
         if (args.Has("--verbose"))
             Console.Error.WriteLine($"{decoder.Name}: {newIds.Length} tokens in {seconds:F3} s ({newIds.Length / seconds:F1} tokens/s), " +
                 $"{result.Steps} steps, {result.MeanAccepted:F2} tokens per step, " +
@@ -82,23 +83,30 @@ public static class GenerateCommand
     private static double DecodeRate(int tokens, double secondsAfterFirst) =>
         tokens < 2 || secondsAfterFirst <= 0 ? 0 : (tokens - 1) / secondsAfterFirst;
 
-    /// <summary>--prompt-ids as given, or --prompt encoded with BOS (inside the Vicuna template with --chat).</summary>
-    public static int[] PromptIds(CliArguments args, TextTokenizer tokenizer)
+    /// <summary>
+    /// --prompt-ids as given, or --prompt encoded with BOS (inside the Vicuna template with --chat), which needs the
+    /// model's tokenizer.
+    /// </summary>
+    public static int[] PromptIds(CliArguments args, TextTokenizer? tokenizer)
     {
         int[]? ids = args.Ids("--prompt-ids");
         string? text = args.Get("--prompt");
         if ((ids is null) == (text is null))
             throw new UsageException("give exactly one of --prompt TEXT and --prompt-ids 1,2,3");
         if (ids is not null) return ids;
+        tokenizer ??= ModelOptions.LoadTokenizer(args);   // not there: its error says so
         return tokenizer.Encode(args.Has("--chat") ? VicunaTemplate.Format(text!) : text!);
     }
+
+    /// <summary>Without a tokenizer the new ids are printed as they come, comma-separated like --prompt-ids.</summary>
+    private static string IdText(int id, bool first) => first ? $"{id}" : $",{id}";
 }
 
 /// <summary>
 /// The --json object of generate (field names are a contract audit scripts rely on). Steps counts
 /// base-model passes; MeanAccepted is new tokens per step; Lossless is false under typical acceptance;
-/// Sampling is null for greedy decoding.
+/// Sampling is null for greedy decoding; Text is null when the model has no tokenizer.
 /// </summary>
 public sealed record GenerateResult(
-    int[] PromptIds, int[] NewIds, string Text, string Decoder, int NewTokens, double Seconds, double TokensPerSecond,
+    int[] PromptIds, int[] NewIds, string? Text, string Decoder, int NewTokens, double Seconds, double TokensPerSecond,
     double DecodeTokensPerSecond, int Steps, double MeanAccepted, bool Lossless, SamplingReport? Sampling);

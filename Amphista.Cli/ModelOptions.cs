@@ -1,3 +1,4 @@
+using Amphista.Model;
 using Amphista.Model.Llama;
 using Amphista.Model.Tokenization;
 using Amphista.Tensors;
@@ -72,8 +73,23 @@ public static class ModelOptions
         }
     }
 
+    /// <summary>The model's tokenizer (tokenizer.model, else tokenizer.json), refused when its ids do not fit the model's vocabulary.</summary>
     public static TextTokenizer LoadTokenizer(CliArguments args) =>
         ModelPresets.Parse(ModelDir(args)) is { } preset
             ? throw new InputException($"random:{preset} has no tokenizer: give token ids (--prompt-ids) or no prompts")
-            : TextTokenizer.Load(ModelDir(args));
+            : FitsModel(TextTokenizer.Load(ModelDir(args)), ModelDir(args));
+
+    /// <summary>The model's tokenizer, or null for a random model or a checkpoint without tokenizer files: those decode token ids only.</summary>
+    public static TextTokenizer? TokenizerIfAny(CliArguments args) =>
+        ModelPresets.Parse(ModelDir(args)) is null && TextTokenizer.Exists(ModelDir(args)) ? LoadTokenizer(args) : null;
+
+    // A larger tokenizer belongs to another model: its ids would index past the embedding table.
+    private static TextTokenizer FitsModel(TextTokenizer tokenizer, string modelDir)
+    {
+        int modelVocab = LlamaConfig.Load(modelDir).VocabSize;
+        if (tokenizer.VocabSize > modelVocab)
+            throw new InputException($"tokenizer {tokenizer.Path} has {tokenizer.VocabSize} ids but the model's vocabulary " +
+                $"(vocab_size in {Path.Combine(modelDir, "config.json")}) holds {modelVocab}: they do not belong together");
+        return tokenizer;
+    }
 }

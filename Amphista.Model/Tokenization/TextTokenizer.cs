@@ -1,73 +1,88 @@
-// SentencePiece (Llama/Vicuna-style BPE with byte fallback) tokenizer over Microsoft.ML.Tokenizers' LlamaTokenizer,
-// with id validation and prefix-consistent continuation decoding for streaming generated text.
+// The tokenizer of a model directory: tokenizer.model (SentencePiece) when it is there, else tokenizer.json (Hugging
+// Face's format), with id validation and prefix-consistent continuation decoding for streaming generated text.
+using Amphista.Model.Tokenization.Json;
 using Amphista.Tensors;
-using Microsoft.ML.Tokenizers;
 
 namespace Amphista.Model.Tokenization;
 
 /// <summary>Encodes prompts to token ids and decodes generated ids back to text.</summary>
 public sealed class TextTokenizer
 {
-    private const string ModelFileName = "tokenizer.model";
+    public const string ModelFileName = "tokenizer.model";
+    public const string JsonFileName = "tokenizer.json";
 
-    private readonly LlamaTokenizer _tokenizer;
+    private readonly ITokenizerFile _file;
 
-    private TextTokenizer(LlamaTokenizer tokenizer)
+    private TextTokenizer(ITokenizerFile file, string path)
     {
-        _tokenizer = tokenizer;
-        VocabSize = tokenizer.Vocabulary.Count;
-        BosId = tokenizer.BeginningOfSentenceId;
-        EosId = tokenizer.EndOfSentenceId;
+        _file = file;
+        Path = path;
+        VocabSize = file.VocabSize;
     }
 
-    /// <summary>Number of pieces; valid ids are 0 .. VocabSize - 1.</summary>
+    /// <summary>The file the tokenizer was read from.</summary>
+    public string Path { get; }
+
+    /// <summary>Number of ids; valid ids are 0 .. VocabSize - 1.</summary>
     public int VocabSize { get; }
 
-    public int BosId { get; }
+    public int BosId => _file.BosId ?? throw new InputException($"tokenizer {Path} names no beginning-of-sequence token");
 
-    public int EosId { get; }
+    public int EosId => _file.EosId ?? throw new InputException($"tokenizer {Path} names no end-of-sequence token");
 
-    /// <summary>Loads <c>tokenizer.model</c> (a SentencePiece ModelProto) from a model directory.</summary>
+    /// <summary>Whether a model directory holds a tokenizer file (a checkpoint without one still decodes token ids).</summary>
+    public static bool Exists(string modelDirectory) =>
+        File.Exists(System.IO.Path.Combine(modelDirectory, ModelFileName)) || File.Exists(System.IO.Path.Combine(modelDirectory, JsonFileName));
+
+    /// <summary>Loads a model directory's tokenizer.model, or its tokenizer.json when it has no tokenizer.model.</summary>
     public static TextTokenizer Load(string modelDirectory)
     {
-        string path = Path.Combine(modelDirectory, ModelFileName);
+        string model = System.IO.Path.Combine(modelDirectory, ModelFileName), json = System.IO.Path.Combine(modelDirectory, JsonFileName);
+        if (File.Exists(model)) return LoadFile(model);
+        if (File.Exists(json)) return LoadFile(json);
+        throw new AmphistaException($"tokenizer not found: {modelDirectory} has neither {ModelFileName} nor {JsonFileName}");
+    }
+
+    /// <summary>Loads one tokenizer file: a .json file as Hugging Face's tokenizer.json, anything else as a SentencePiece model.</summary>
+    public static TextTokenizer LoadFile(string path)
+    {
         if (!File.Exists(path))
             throw new AmphistaException($"tokenizer not found: {path} does not exist");
-        try
-        {
-            using FileStream stream = File.OpenRead(path);
-            return new TextTokenizer(LlamaTokenizer.Create(stream, addBeginOfSentence: true, addEndOfSentence: false));
-        }
-        catch (Exception e)
-        {
-            // Create reports bad files through whatever its parser happens to throw (protobuf errors, argument
-            // errors for non-BPE models, even a NullReferenceException on an empty file), so all of it is bad input.
-            throw new AmphistaException($"tokenizer {path} is not a usable SentencePiece BPE model: {e.Message}", e);
-        }
+        ITokenizerFile file = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? JsonTokenizer.Load(path) : SentencePieceFile.Load(path);
+        return new TextTokenizer(file, path);
     }
 
     /// <summary>
-    /// Encodes text with SentencePiece's dummy-prefix space, optionally preceded by BOS.
-    /// Text that looks like a special token ("&lt;/s&gt;") is encoded as plain characters.
+    /// Encodes text, preceded by BOS unless <paramref name="addBos"/> is false (more exactly: with the special
+    /// tokens the tokenizer puts around a text; a tokenizer.json may add none, or EOS too). A tokenizer.model
+    /// encodes text that looks like a special token ("&lt;/s&gt;") as plain characters, as SentencePiece does; a
+    /// tokenizer.json gives it the special token's id, as Hugging Face's tokenizers do.
     /// </summary>
     public int[] Encode(string text, bool addBos = true)
     {
         ArgumentNullException.ThrowIfNull(text);
-        // LlamaTokenizer returns no ids at all for "", even with BOS requested; SentencePiece and Hugging Face give
-        // [BOS], which an empty prompt needs to have a position to generate from.
-        if (text.Length == 0)
-            return addBos ? [BosId] : [];
-        return [.. _tokenizer.EncodeToIds(text, addBos, addEndOfSentence: false)];
+        return _file.Encode(text, addBos);
+    }
+
+    /// <summary>The vocabulary entry of each id, as the tokenizer file spells it: what an auditor compares.</summary>
+    public string[] Tokens(ReadOnlySpan<int> ids)
+    {
+        Validate(ids);
+        var tokens = new string[ids.Length];
+        for (int i = 0; i < ids.Length; i++)
+            tokens[i] = _file.Token(ids[i]);
+        return tokens;
     }
 
     /// <summary>
-    /// Decodes ids to text, dropping BOS, EOS and other control tokens. Like SentencePiece, the leading space of the
-    /// first piece is removed (it is the dummy prefix); use <see cref="DecodeContinuation"/> for text after a prompt.
+    /// Decodes ids to text, dropping BOS, EOS and other special tokens unless <paramref name="skipSpecial"/> is false.
+    /// Like SentencePiece, the leading space of the first piece is removed (it is the dummy prefix); use
+    /// <see cref="DecodeContinuation"/> for text after a prompt.
     /// </summary>
-    public string Decode(ReadOnlySpan<int> ids)
+    public string Decode(ReadOnlySpan<int> ids, bool skipSpecial = true)
     {
         Validate(ids);
-        return DecodeValid(ids);
+        return _file.Decode(ids.ToArray(), skipSpecial);
     }
 
     /// <summary>
@@ -88,7 +103,7 @@ public sealed class TextTokenizer
         int[] all = new int[promptIds.Length + newIds.Length];
         promptIds.CopyTo(all);
         newIds.CopyTo(all.AsSpan(promptIds.Length));
-        string full = _tokenizer.Decode(all);
+        string full = _file.Decode(all, skipSpecial: true);
         // The prompt's text only changes when it ends inside an unfinished UTF-8 sequence that the new ids complete
         // (its U+FFFD becomes a real character); then the common prefix is what was already there.
         int common = promptText.Length;
@@ -107,7 +122,7 @@ public sealed class TextTokenizer
         }
     }
 
-    private string DecodeValid(ReadOnlySpan<int> ids) => _tokenizer.Decode(ids.ToArray());
+    private string DecodeValid(ReadOnlySpan<int> ids) => _file.Decode(ids.ToArray(), skipSpecial: true);
 
     private static int CommonPrefixLength(string a, string b)
     {

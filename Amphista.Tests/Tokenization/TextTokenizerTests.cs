@@ -87,11 +87,11 @@ public sealed class TextTokenizerTests
     }
 
     [Fact]
-    public void Missing_model_file_names_the_path()
+    public void Missing_tokenizer_names_the_directory_and_both_files()
     {
         string dir = Path.Combine(Path.GetTempPath(), "amphista-no-tokenizer-" + Guid.NewGuid().ToString("N"));
         var e = Assert.Throws<AmphistaException>(() => TextTokenizer.Load(dir));
-        Assert.Contains(Path.Combine(dir, "tokenizer.model"), e.Message);
+        Assert.Equal($"tokenizer not found: {dir} has neither tokenizer.model nor tokenizer.json", e.Message);
     }
 
     [Theory]
