@@ -8,10 +8,11 @@ namespace Amphista.Tests.Packaging;
 /// dotnet pack of the solution into a folder feed, made once for the package tests. It packs the binaries this
 /// test run was built from (--no-build, the test's own configuration): the packages hold exactly the code under
 /// test, and nothing is compiled or restored in the source tree (packing the tool writes only its small settings
-/// files to the CLI's obj/), so a concurrent build or test run of the solution is left alone. Everything else it makes lies in one temporary directory, deleted afterwards: the
-/// feed, the tool's publish layout, the nuspecs, a private NuGet package folder (the version is one no other run
-/// uses, and nothing reaches the machine's package cache), tool paths and programs. Restores are offline: the
-/// only sources are the feed and, for third-party packages, the machine's package cache read as a fallback folder.
+/// files to the CLI's obj/), so a concurrent build or test run of the solution is left alone. Everything else it
+/// makes lies in one temporary directory, deleted afterwards: the feed, the tool's publish layout, the nuspecs, a
+/// private NuGet package folder (the version is one no other run uses, and nothing reaches the machine's package
+/// cache), tool paths and programs. Restores are offline: the only sources are the feed and, for third-party
+/// packages, the machine's package cache read as a fallback folder.
 /// </summary>
 public sealed class PackageFeed : IDisposable
 {
