@@ -30,7 +30,7 @@ public sealed record TrainingOptions
 
     /// <summary>
     /// Soft targets: each head learns the base model's whole next-token distribution at its position
-    /// (<see cref="CrossEntropy.ComputeSoft"/>, Medusa-2's self-distillation loss) instead of the one token.
+    /// (<see cref="Layers.CrossEntropy.ComputeSoft"/>, Medusa-2's self-distillation loss) instead of the one token.
     /// </summary>
     public bool Distill { get; init; }
 

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using Amphista.Tests.Support;
 
 namespace Amphista.Tests.Cli;
 
@@ -11,9 +11,16 @@ public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
     /// <summary>Stdout as one JSON object, after checking the run succeeded.</summary>
     public JsonElement Json()
     {
-        Assert.True(ExitCode == 0, $"exit code {ExitCode}; stderr: {Stderr}");
+        AssertSucceeded();
         using var document = JsonDocument.Parse(Stdout);
         return document.RootElement.Clone();
+    }
+
+    /// <summary>Checks the run exited 0, showing all it printed if not.</summary>
+    public CliRun AssertSucceeded()
+    {
+        Assert.True(ExitCode == 0, $"exit code {ExitCode}; stderr: {Stderr}\nstdout: {Stdout}");
+        return this;
     }
 
     /// <summary>The error contract: this exit code, and exactly one "amphista: ..." line on stderr (no stack trace).</summary>
@@ -35,32 +42,12 @@ public static class CliRunner
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    private static string Host => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
+    /// <summary>The dotnet host running the tests.</summary>
+    public static string Host => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     public static CliRun Run(params string[] args) => Run(new Dictionary<string, string>(), args);
 
     /// <summary>Runs with these variables added to (or replacing those of) the test process's environment: the runtime's knobs.</summary>
-    public static CliRun Run(IReadOnlyDictionary<string, string> environment, params string[] args)
-    {
-        var start = new ProcessStartInfo(Host)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "amphista.dll"));
-        foreach (string arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {Host}");
-        // Both pipes drain concurrently so a chatty process cannot block on a full one.
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"amphista {string.Join(' ', args)} did not finish within {Timeout.TotalSeconds} s");
-        }
-        process.WaitForExit();
-        return new CliRun(process.ExitCode, stdout.Result, stderr.Result);
-    }
+    public static CliRun Run(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        ProcessRunner.Run(Host, [Path.Combine(AppContext.BaseDirectory, "amphista.dll"), .. args], environment, Timeout);
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Amphista.Tests.Support;
 
 namespace Amphista.Tests.Docs;
 
@@ -21,7 +22,7 @@ public partial class ReferencesTests
     [Fact]
     public void EveryReferencePointsInsideTheRepository()
     {
-        string root = RepositoryRoot();
+        string root = Repository.Root;
         var hits = new List<string>();
         foreach (string file in ProseFiles(root))
         {
@@ -54,12 +55,4 @@ public partial class ReferencesTests
 
     private static bool IsBuildOutput(string root, string file) =>
         Path.GetRelativePath(root, file).Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj" or ".gpu");
-
-    /// <summary>The directory holding Amphista.sln, above the test binaries.</summary>
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Amphista.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"no Amphista.sln above {AppContext.BaseDirectory}");
-    }
 }
