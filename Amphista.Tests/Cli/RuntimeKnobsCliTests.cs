@@ -7,7 +7,7 @@ namespace Amphista.Tests.Cli;
 /// amphista forward writes the same bytes whatever vectors the runtime lets the JIT use (AVX-512 off,
 /// 128-bit vectors, no FMA, no vectors at all) and at 1 and 2 threads, on the demo model and on hf-tiny-a:
 /// the kernels' bits depend on no machine feature (SPEC §2), so a process narrowed by the runtime's knobs
-/// stands in for a smaller machine. DOTNET_EnableAVX512F=0 no longer narrows anything in .NET 10; it stays
+/// stands in for a smaller machine. DOTNET_EnableAVX512F=0 narrows nothing in .NET 10; it stays
 /// as the knob a porter is likely to try.
 /// </summary>
 public class RuntimeKnobsCliTests
