@@ -28,7 +28,7 @@ public class LosslessPropertyTests
             $"[{string.Join(' ', Tree.Paths.Select(p => "[" + string.Join(',', p) + "]"))}]; budget {Budget}; stop {Stop}";
     }
 
-    private static Gen<Case> Cases =>
+    public static Gen<Case> Cases =>
         from model in RandomModel.Gen
         from prompt in RandomModel.Prompt(model.Config.VocabSize)
         from drafter in Gen.Elements("medusa", "amphista", "medusa-cut", "amphista-cut", "oracle", "adversary", "noise")

@@ -1,7 +1,6 @@
 using Amphista.Decoding;
 using Amphista.Decoding.Sampling;
 using Amphista.Tests.Support;
-using Amphista.Tests.Trees;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -27,16 +26,10 @@ public class SamplingLosslessPropertyTests
         select new SamplingSettings(t, topK, topP, seed);
 
     private static Gen<Case> Cases =>
-        from model in RandomModel.Gen
-        from prompt in RandomModel.Prompt(model.Config.VocabSize)
-        from drafter in Gen.Elements("medusa", "amphista", "medusa-cut", "amphista-cut", "oracle", "adversary", "noise")
-        from tree in TreeGen.Trees(maxHeads: 4, maxTopK: 3)
-        from budget in Gen.Choose(1, 24)
-        from stop in Gen.Elements<int?>(null, null, 0, 1, 2, 3)
-        from seed in Gen.Choose(0, 1 << 20)
+        from c in LosslessPropertyTests.Cases
         from sampling in Settings
         from perturbed in Gen.Elements(true, false)
-        select new Case(new LosslessPropertyTests.Case(model, prompt, drafter, tree, budget, stop, seed), sampling, perturbed);
+        select new Case(c, sampling, perturbed);
 
     [Fact]
     public void SpeculativeSamplingEqualsPlainSampling() => Properties.Check(Cases, c =>
