@@ -24,6 +24,7 @@ public static class Commands
                          [--max-sequences N] [--max-tokens N] [--steps N] [--minutes M] [--batch B] [--lr X] [--seed S]
                          [--checkpoint-every N] [--resume]
           amphista draft-vocab [--model DIR] --data FILE --size N --drafter DIR
+          amphista serve [--model DIR] [--drafter SPEC] [--tree NAME|auto] [--heads K] [--host ADDRESS] [--port N] [--max-queue N]
           amphista selftest [--json] [--threads N] [--vector-width 512|256|128|scalar] [--reference FILE | --write FILE]
           amphista help
         decoding flags:
@@ -75,6 +76,12 @@ public static class Commands
         profile (--profile, default the drafter's acceptance_profile.json), and prints the best tree, its expected
         tokens per step and expected speed-up over greedy decoding, or greedy decoding when no tree pays. --tree
         prices that tree too.
+        serve answers OpenAI's HTTP API (GET /v1/models, POST /v1/completions and /v1/chat/completions, streamed
+        or not, GET /health) with the model, decoding each request as generate does with the same flags (greedy and
+        lossless; temperature > 0 is refused) and reporting the decoder's statistics in an "amphista" field. Requests
+        wait in arrival order and decode one at a time; beyond --max-queue N waiting (default 64) they get 429.
+        Chat uses the Vicuna v1.1 template. It listens on 127.0.0.1 (--host another address to serve beyond this
+        machine) port 8080 (--port 0: any free port), prints the address, and stops on Ctrl+C or SIGTERM.
         selftest, for porting to a new machine: prints the runtime, OS, architecture, the vector widths this machine
         accelerates and the one in use, and checks that the demo model computes the reference bits
         (models/kjv-brown-14m/reference_bits.json, or --reference FILE): the SHA-256 of every logits row of three
@@ -108,8 +115,9 @@ public static class Commands
             "plan" => PlanCommand.Run(rest),
             "train" => TrainCommand.Run(rest),
             "draft-vocab" => DraftVocabCommand.Run(rest),
+            "serve" => ServeCommand.Run(rest),
             "selftest" => SelfTest.SelfTestCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, selftest, help)"),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, serve, selftest, help)"),
         };
     }
 }
