@@ -18,7 +18,7 @@ public sealed class DecodeQueue : IDisposable
     private readonly Lock gate = new();
     private readonly Thread worker;
     private readonly int maxWaiting;
-    private int waiting;
+    private int pending;   // waiting or being decoded
     private double meanSeconds = 1;
 
     public DecodeQueue(int maxWaiting)
@@ -28,7 +28,13 @@ public sealed class DecodeQueue : IDisposable
         worker.Start();
     }
 
-    public int Waiting => waiting;
+    public int Waiting
+    {
+        get
+        {
+            lock (gate) return pending - (Decoding ? 1 : 0);
+        }
+    }
 
     public bool Decoding { get; private set; }
 
@@ -44,12 +50,12 @@ public sealed class DecodeQueue : IDisposable
         lock (gate)
         {
             if (jobs.IsAddingCompleted) throw ApiException.ShuttingDown();
-            if (waiting >= maxWaiting)
+            if (pending > maxWaiting)
             {
                 Refused++;
-                throw ApiException.QueueFull(waiting, (int)Math.Ceiling(Math.Max(1, meanSeconds * (waiting + 1))));
+                throw ApiException.QueueFull(pending - 1, (int)Math.Ceiling(Math.Max(1, meanSeconds * pending)));
             }
-            waiting++;
+            pending++;
             var job = new Job(work, cancel);
             jobs.Add(job);
             return job.Done.Task;
@@ -60,13 +66,13 @@ public sealed class DecodeQueue : IDisposable
     {
         foreach (var job in jobs.GetConsumingEnumerable())
         {
-            lock (gate) waiting--;
-            Decoding = true;
+            lock (gate) Decoding = true;
             var clock = Stopwatch.StartNew();
             bool cancelled = job.Execute();
-            Decoding = false;
             lock (gate)
             {
+                pending--;
+                Decoding = false;
                 if (cancelled) Cancelled++;
                 else Completed++;
                 meanSeconds = 0.8 * meanSeconds + 0.2 * clock.Elapsed.TotalSeconds;

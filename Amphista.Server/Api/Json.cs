@@ -45,8 +45,9 @@ public static class Json
     {
         string where = $"line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}";
         string? field = e.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : null;
-        return e.InnerException is JsonException || field is null
-            ? ApiException.Invalid(null, $"the body is not valid JSON ({where})")
+        if (e.InnerException is JsonException) return ApiException.Invalid(null, $"the body is not valid JSON ({where})");
+        return field is null
+            ? ApiException.Invalid(null, "the body must be a JSON object")
             : ApiException.Invalid(field, $"field '{field}' has a value of the wrong type ({where})");
     }
 
