@@ -43,8 +43,7 @@ public sealed class StopSequences
         if (stops.Length == 0) return text;
         held.Append(text);
         string pending = held.ToString();
-        int at = stops.Select(s => pending.IndexOf(s, StringComparison.Ordinal)).Where(i => i >= 0).DefaultIfEmpty(-1).Min();
-        if (at >= 0)
+        if (FirstCompleted(pending) is { } at)
         {
             Stopped = true;
             held.Clear();
@@ -62,6 +61,16 @@ public sealed class StopSequences
         held.Clear();
         return rest;
     }
+
+    /// <summary>
+    /// Where the stop string that the text completes first begins (of two ending together, the longer): the text
+    /// cut there is the same however it arrived in pieces, as if checked after every character.
+    /// </summary>
+    public int? FirstCompleted(string text) =>
+        stops.Select(s => (Start: text.IndexOf(s, StringComparison.Ordinal), s.Length))
+            .Where(m => m.Start >= 0)
+            .OrderBy(m => m.Start + m.Length).ThenBy(m => m.Start)
+            .Select(m => (int?)m.Start).FirstOrDefault();
 
     // The longest end of text that is a proper beginning of stop.
     private static int PartialTail(string text, string stop)

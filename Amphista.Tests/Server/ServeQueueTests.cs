@@ -9,11 +9,11 @@ namespace Amphista.Tests.Server;
 /// </summary>
 public class ServeQueueTests
 {
-    // Long enough to be still decoding while the test sends its next request: a thousand tokens past EOS.
-    private static readonly object Long = new { model = DemoServer.Model, prompt = "And God said", max_tokens = 1000, ignore_eos = true };
+    // Long enough to be still decoding while the test sends its next request: four hundred tokens past EOS.
+    private static readonly object Long = new { model = DemoServer.Model, prompt = "And God said", max_tokens = 400, ignore_eos = true };
 
     private static readonly object LongStream =
-        new { model = DemoServer.Model, prompt = "And God said", max_tokens = 1000, ignore_eos = true, stream = true };
+        new { model = DemoServer.Model, prompt = "And God said", max_tokens = 400, ignore_eos = true, stream = true };
 
     private static readonly object Short = new { model = DemoServer.Model, prompt = "And God said", max_tokens = 4 };
 
@@ -21,7 +21,7 @@ public class ServeQueueTests
     public async Task AFullQueueAnswers429WithRetryAfterAndServesAgainOnceFree()
     {
         using var server = new ServerProcess("--drafter", "greedy", "--max-queue", "1");
-        var expected = Generated.By("--prompt", "And God said", "--max-new-tokens", "1000", "--ignore-eos", "--drafter", "greedy");
+        var expected = Generated.By("--prompt", "And God said", "--max-new-tokens", "400", "--ignore-eos", "--drafter", "greedy");
         // Four long requests at once: one decodes, one waits, and the rest arrive long before the first is done.
         var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Post(server.Http, "/v1/completions", Body(Long))));
         foreach (var (status, body, response) in responses)
@@ -51,7 +51,7 @@ public class ServeQueueTests
         await server.WaitForHealth(h => h.GetProperty("waiting").GetInt32() == 1 || !h.GetProperty("decoding").GetBoolean(), "a request waiting");
         var (exitCode, stderr) = server.Stop();
 
-        (await inFlight).AssertEquals(Generated.By("--prompt", "And God said", "--max-new-tokens", "1000", "--ignore-eos", "--drafter", "greedy"));
+        (await inFlight).AssertEquals(Generated.By("--prompt", "And God said", "--max-new-tokens", "400", "--ignore-eos", "--drafter", "greedy"));
         var (status, body, _) = await waiting;
         if (status != HttpStatusCode.OK)   // unless the long request had already finished when SIGTERM came
             AssertError(HttpStatusCode.ServiceUnavailable, status, body, "shutting down");

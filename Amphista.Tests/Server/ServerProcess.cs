@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Amphista.Tests.Cli;
 
 namespace Amphista.Tests.Server;
 
@@ -17,7 +18,7 @@ public sealed class ServerProcess : IDisposable
 
     public ServerProcess(params string[] flags)
     {
-        var start = new ProcessStartInfo(CliHost)
+        var start = new ProcessStartInfo(CliRunner.Host)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -25,7 +26,7 @@ public sealed class ServerProcess : IDisposable
         };
         foreach (string arg in (string[])[Path.Combine(AppContext.BaseDirectory, "amphista.dll"), "serve", "--port", "0", "--threads", "2", .. flags])
             start.ArgumentList.Add(arg);
-        process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {CliHost}");
+        process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {CliRunner.Host}");
         stderr = process.StandardError.ReadToEndAsync();
         var firstLine = process.StandardOutput.ReadLineAsync();
         if (!firstLine.Wait(StartTimeout) || firstLine.Result is not { } line)
@@ -36,8 +37,6 @@ public sealed class ServerProcess : IDisposable
         Address = new Uri(line[(line.LastIndexOf(" at ", StringComparison.Ordinal) + 4)..]);
         Http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(60) };
     }
-
-    private static string CliHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     public Uri Address { get; }
 
