@@ -2,12 +2,13 @@
 # Requests per second and latency percentiles of `amphista serve` under concurrent clients, measured from outside
 # with hey, a real HTTP load generator (Debian: apt-get install hey). Serves the demo model twice on free loopback
 # ports, once decoding greedily and once with its shipped Amphista drafter, and runs hey against them in turn,
-# ROUNDS times, each run REQUESTS completions from CLIENTS concurrent clients: the same prompt, MAX_TOKENS tokens
+# ROUNDS times, each run REQUESTS completions (rounded down to a multiple of CLIENTS) from CLIENTS concurrent clients: the same prompt, MAX_TOKENS tokens
 # past end-of-sequence (ignore_eos), so every request does the same work. Prints each run and the medians.
 # Usage, after dotnet build Amphista.sln -c Release: bash scripts/serve-bench.sh [REQUESTS] [CLIENTS] [MAX_TOKENS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests=${1:-200} clients=${2:-16} max_tokens=${3:-64} rounds=${4:-3}
+requests=${1:-192} clients=${2:-16} max_tokens=${3:-64} rounds=${4:-3}
+requests=$(( requests / clients * clients ))   # hey sends REQUESTS / CLIENTS from each client
 amphista=Amphista.Cli/bin/Release/net10.0/amphista
 command -v hey >/dev/null || { echo "serve-bench: hey is not installed (apt-get install hey)" >&2; exit 1; }
 [ -x "$amphista" ] || { echo "serve-bench: build first: dotnet build Amphista.sln -c Release" >&2; exit 1; }
