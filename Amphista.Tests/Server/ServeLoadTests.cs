@@ -19,7 +19,7 @@ public class ServeLoadTests(DemoServer server)
         ["And God said", "In the beginning", "The jury said", "Blessed are the", "It was a", "The city of", "And he went", "They were"];
 
     [Fact]
-    public async Task SixteenClientsEachGetTheirOwnGenerateOutput()
+    public async Task SixteenClientsEachGetGreedyDecodingOfTheirOwnPrompt()
     {
         var tokenizer = TextTokenizer.Load(TestData.DemoDir);
         var expected = Prompts.Select(p => (Text: Greedy(tokenizer, tokenizer.Encode(p)),
