@@ -27,6 +27,7 @@ public static class Commands
                          [--checkpoint-every N] [--resume]
           amphista draft-vocab [--model DIR] --data FILE --size N --drafter DIR
           amphista tokenize [--model DIR | --tokenizer FILE] (--text TEXT | --file F | --decode 1,2,3) [--no-special] [--json]
+          amphista serve [--model DIR] [--drafter SPEC] [--tree NAME|auto] [--heads K] [--host ADDRESS] [--port N] [--max-queue N]
           amphista selftest [--json] [--threads N] [--vector-width 512|256|128|scalar] [--reference FILE | --write FILE]
           amphista help
         decoding flags:
@@ -92,6 +93,12 @@ public static class Commands
         encodes without the BOS/EOS the tokenizer adds and decodes without special tokens.
         A model directory without a tokenizer still runs on token ids (--prompt-ids, random prompts): generate
         then prints the new ids, and text fields of --json output are null.
+        serve answers OpenAI's HTTP API (GET /v1/models, POST /v1/completions and /v1/chat/completions, streamed
+        or not, GET /health) with the model, decoding each request as generate does with the same flags (greedy and
+        lossless; temperature > 0 is refused) and reporting the decoder's statistics in an "amphista" field. Requests
+        wait in arrival order and decode one at a time; beyond --max-queue N waiting (default 64) they get 429.
+        Chat uses the Vicuna v1.1 template. It listens on 127.0.0.1 (--host another address to serve beyond this
+        machine) port 8080 (--port 0: any free port), prints the address, and stops on Ctrl+C or SIGTERM.
         selftest, for porting to a new machine: prints the runtime, OS, architecture, the vector widths this machine
         accelerates and the one in use, and checks that the demo model computes the reference bits
         (models/kjv-brown-14m/reference_bits.json, or --reference FILE): the SHA-256 of every logits row of three
@@ -126,8 +133,9 @@ public static class Commands
             "train" => TrainCommand.Run(rest),
             "draft-vocab" => DraftVocabCommand.Run(rest),
             "tokenize" => TokenizeCommand.Run(rest),
+            "serve" => ServeCommand.Run(rest),
             "selftest" => SelfTest.SelfTestCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, tokenize, selftest, help)"),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, tokenize, serve, selftest, help)"),
         };
     }
 }

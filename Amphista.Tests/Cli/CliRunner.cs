@@ -42,7 +42,7 @@ public static class CliRunner
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
 
-    /// <summary>The dotnet host running the tests.</summary>
+    /// <summary>The dotnet host that runs the tests, which runs amphista.dll too.</summary>
     public static string Host => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
     public static CliRun Run(params string[] args) => Run(new Dictionary<string, string>(), args);
