@@ -56,14 +56,15 @@ public sealed class DraftVocabulary
     private WeightMatrix Copy(WeightMatrix lmHead)
     {
         int d = lmHead.Cols;
-        if (lmHead.BF16 is { } bits)
+        if (lmHead.Type == DType.BF16)
         {
+            var bits = lmHead.BF16;
             var rows = new ushort[Size * d];
-            for (int i = 0; i < Size; i++) bits.AsSpan(Ids[i] * d, d).CopyTo(rows.AsSpan(i * d));
+            for (int i = 0; i < Size; i++) bits.Slice(Ids[i] * d, d).CopyTo(rows.AsSpan(i * d));
             return WeightMatrix.FromBF16(Size, d, rows);
         }
         var values = new float[Size * d];
-        for (int i = 0; i < Size; i++) lmHead.F32.AsSpan(Ids[i] * d, d).CopyTo(values.AsSpan(i * d));
+        for (int i = 0; i < Size; i++) lmHead.F32.Slice(Ids[i] * d, d).CopyTo(values.AsSpan(i * d));
         return WeightMatrix.FromF32(Size, d, values);
     }
 

@@ -97,5 +97,5 @@ public static class AmphistaCheckpoint
         name,
         w.Type,
         [w.Rows, w.Cols],
-        w.F32 is not null ? MemoryMarshal.AsBytes(w.F32.AsSpan()).ToArray() : MemoryMarshal.AsBytes(w.BF16.AsSpan()).ToArray());
+        w.Bytes.ToArray());
 }

@@ -116,5 +116,5 @@ public sealed record MedusaWeights(MedusaConfig Config, MedusaHead[] Heads)
         name,
         w.Type,
         [w.Rows, w.Cols],
-        w.F32 is not null ? MemoryMarshal.AsBytes(w.F32.AsSpan()).ToArray() : MemoryMarshal.AsBytes(w.BF16.AsSpan()).ToArray());
+        w.Bytes.ToArray());
 }
