@@ -102,15 +102,23 @@ public sealed record LlamaConfig(
         // rotate_half RoPE pairs dimension i with i + head_dim/2.
         if (HeadDim % 2 != 0)
             throw new ConfigException($"{sourceName}: head_dim {HeadDim} must be even for RoPE");
-        // A layer's query width, and its key cache over every position, are each held in one array.
-        if ((double)NumHeads * HeadDim > Array.MaxLength || (double)MaxPositions * NumKvHeads * HeadDim > Array.MaxLength)
-            throw new ConfigException(
-                $"{sourceName}: {NumHeads} heads × head_dim {HeadDim} over max_position_embeddings {MaxPositions} is larger than an array holds");
+        CheckAttentionSizes(sourceName, NumHeads, NumKvHeads, HeadDim, MaxPositions);
         if (EosTokenIds.Length == 0)
             throw new ConfigException($"{sourceName}: eos_token_id list is empty");
         foreach (int id in EosTokenIds.Append(BosTokenId))
             if (id < 0 || id >= VocabSize)
                 throw new ConfigException($"{sourceName}: special token id {id} is outside the vocabulary [0, {VocabSize})");
+    }
+
+    /// <summary>
+    /// A layer's query width, and its key cache and RoPE table over every position, must each fit
+    /// one array; a config claiming more is refused here rather than by a failed allocation later.
+    /// </summary>
+    public static void CheckAttentionSizes(string sourceName, int heads, int kvHeads, int headDim, int maxPositions)
+    {
+        if ((double)heads * headDim > Array.MaxLength || (double)maxPositions * kvHeads * headDim > Array.MaxLength)
+            throw new ConfigException(
+                $"{sourceName}: {heads} heads ({kvHeads} key/value) × head_dim {headDim} over max_position_embeddings {maxPositions} is larger than an array holds");
     }
 
     /// <summary>Writes config.json under the field names <see cref="Parse"/> reads (and transformers writes).</summary>

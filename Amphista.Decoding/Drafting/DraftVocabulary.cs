@@ -23,12 +23,12 @@ public sealed class DraftVocabulary
     public DraftVocabulary(int[] ids, int vocabSize)
     {
         if (ids.Length == 0) throw new InputException("a draft vocabulary needs at least one token");
-        var seen = new bool[vocabSize];
+        // A set of the listed ids, not a flag per vocabulary entry: the check costs what the list does.
+        var seen = new HashSet<int>();
         foreach (int id in ids)
         {
             if ((uint)id >= (uint)vocabSize) throw new InputException($"draft vocabulary token {id} is outside the vocabulary [0, {vocabSize})");
-            if (seen[id]) throw new InputException($"draft vocabulary lists token {id} twice");
-            seen[id] = true;
+            if (!seen.Add(id)) throw new InputException($"draft vocabulary lists token {id} twice");
         }
         Ids = ids;
     }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Amphista.Tensors;
 
 namespace Amphista.Model.Checkpoints;
@@ -95,7 +96,10 @@ public sealed class Checkpoint : IDisposable
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            byte[] bytes = File.ReadAllBytes(indexPath);
+            // JsonDocument checks a string's UTF-8 only when it is read; check the whole file up front.
+            if (!Utf8.IsValid(bytes)) throw new CheckpointException($"{indexPath}: not valid UTF-8");
+            using var doc = JsonDocument.Parse(bytes);
             if (doc.RootElement.ValueKind != JsonValueKind.Object
                 || !doc.RootElement.TryGetProperty("weight_map", out var map)
                 || map.ValueKind != JsonValueKind.Object)
