@@ -28,6 +28,7 @@ public static class Commands
           amphista draft-vocab [--model DIR] --data FILE --size N --drafter DIR
           amphista tokenize [--model DIR | --tokenizer FILE] (--text TEXT | --file F | --decode 1,2,3) [--no-special] [--json]
           amphista serve [--model DIR] [--drafter SPEC] [--tree NAME|auto] [--heads K] [--host ADDRESS] [--port N] [--max-queue N]
+          amphista export [--model DIR|random:PRESET] --out DIR [--shards N]
           amphista selftest [--json] [--threads N] [--vector-width 512|256|128|scalar] [--reference FILE | --write FILE]
           amphista help
         decoding flags:
@@ -81,6 +82,8 @@ public static class Commands
         draft-vocab counts the tokens of a corpus (--data, one document per line) and stores the N most frequent in
         the drafter's directory (draft_vocabulary.json): its heads then score only those N tokens, which makes
         drafting cheaper and changes what is proposed, never what is output. Delete the file for the full vocabulary.
+        export writes the model as a Hugging Face checkpoint directory (config.json, safetensors weights; with
+        --shards N > 1 split by size into N files and model.safetensors.index.json), e.g. a random preset to disk.
         plan answers "will speculation pay for this model on this machine, and with which tree?" before a drafter is
         trained for it: it measures the model's pass cost curve and what a step of the drafter (default the shipped
         Amphista drafter) costs beyond its pass, the drafter itself when it fits the model, else its shape sized to
@@ -132,10 +135,11 @@ public static class Commands
             "plan" => PlanCommand.Run(rest),
             "train" => TrainCommand.Run(rest),
             "draft-vocab" => DraftVocabCommand.Run(rest),
+            "export" => ExportCommand.Run(rest),
             "tokenize" => TokenizeCommand.Run(rest),
             "serve" => ServeCommand.Run(rest),
             "selftest" => SelfTest.SelfTestCommand.Run(rest),
-            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, tokenize, serve, selftest, help)"),
+            _ => throw new UsageException($"unknown command '{args[0]}' (commands: generate, verify, eval, bench, plan, forward, train, draft-vocab, export, tokenize, serve, selftest, help)"),
         };
     }
 }

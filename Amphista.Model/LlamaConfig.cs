@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Amphista.Tensors;
 
 namespace Amphista.Model;
 
@@ -101,11 +102,52 @@ public sealed record LlamaConfig(
         // rotate_half RoPE pairs dimension i with i + head_dim/2.
         if (HeadDim % 2 != 0)
             throw new ConfigException($"{sourceName}: head_dim {HeadDim} must be even for RoPE");
+        CheckAttentionSizes(sourceName, NumHeads, NumKvHeads, HeadDim, MaxPositions);
         if (EosTokenIds.Length == 0)
             throw new ConfigException($"{sourceName}: eos_token_id list is empty");
         foreach (int id in EosTokenIds.Append(BosTokenId))
             if (id < 0 || id >= VocabSize)
                 throw new ConfigException($"{sourceName}: special token id {id} is outside the vocabulary [0, {VocabSize})");
+    }
+
+    /// <summary>
+    /// A layer's query width, and its key cache and RoPE table over every position, must each fit
+    /// one array; a config claiming more is refused here rather than by a failed allocation later.
+    /// </summary>
+    public static void CheckAttentionSizes(string sourceName, int heads, int kvHeads, int headDim, int maxPositions)
+    {
+        if ((double)heads * headDim > Array.MaxLength || (double)maxPositions * kvHeads * headDim > Array.MaxLength)
+            throw new ConfigException(
+                $"{sourceName}: {heads} heads ({kvHeads} key/value) × head_dim {headDim} over max_position_embeddings {maxPositions} is larger than an array holds");
+    }
+
+    /// <summary>Writes config.json under the field names <see cref="Parse"/> reads (and transformers writes).</summary>
+    public void Save(string directory, DType storedAs)
+    {
+        using var stream = new FileStream(Path.Combine(directory, FileName), FileMode.Create, FileAccess.Write);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteStartArray("architectures");
+        json.WriteStringValue("LlamaForCausalLM");
+        json.WriteEndArray();
+        json.WriteString("model_type", "llama");
+        json.WriteString("torch_dtype", storedAs == DType.BF16 ? "bfloat16" : "float32");
+        json.WriteNumber("hidden_size", HiddenSize);
+        json.WriteNumber("intermediate_size", IntermediateSize);
+        json.WriteNumber("num_hidden_layers", NumLayers);
+        json.WriteNumber("num_attention_heads", NumHeads);
+        json.WriteNumber("num_key_value_heads", NumKvHeads);
+        json.WriteNumber("head_dim", HeadDim);
+        json.WriteNumber("vocab_size", VocabSize);
+        json.WriteNumber("max_position_embeddings", MaxPositions);
+        json.WriteNumber("rms_norm_eps", (double)RmsNormEps);   // the float's exact value: it reads back to the same float
+        json.WriteNumber("rope_theta", RopeTheta);
+        json.WriteBoolean("tie_word_embeddings", TieWordEmbeddings);
+        json.WriteNumber("bos_token_id", BosTokenId);
+        json.WriteStartArray("eos_token_id");
+        foreach (int id in EosTokenIds) json.WriteNumberValue(id);
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     public string ShapeSummary() => string.Create(CultureInfo.InvariantCulture,

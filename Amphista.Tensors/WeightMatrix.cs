@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Amphista.Tensors;
 
 /// <summary>
@@ -5,35 +7,47 @@ namespace Amphista.Tensors;
 /// Kept as stored when that is float32 or bfloat16: decode reads every weight once per token, so
 /// bf16 halves the bytes read, and widening bf16 to float32 is exact (a 16-bit shift). float16 is
 /// widened to float32 at load (exact) because bf16 and f32 are the two paths the kernels carry.
+/// The elements are a managed array or, for a matrix read in place from a checkpoint, memory of a
+/// mapped file: <see cref="ReadOnlyMemory{T}"/> serves both, so the kernels see one span either way.
 /// </summary>
 public sealed class WeightMatrix
 {
+    private readonly ReadOnlyMemory<float> f32;    // [O·D] when Type == F32
+    private readonly ReadOnlyMemory<ushort> bf16;  // [O·D] bf16 bits when Type == BF16
+
     public int Rows { get; }          // O
     public int Cols { get; }          // D
     public DType Type { get; }        // F32 or BF16
-    public float[]? F32 { get; }      // [O, D] when Type == F32
-    public ushort[]? BF16 { get; }    // [O, D] bf16 bits when Type == BF16
 
-    private WeightMatrix(int rows, int cols, DType type, float[]? f32, ushort[]? bf16)
+    private WeightMatrix(int rows, int cols, DType type, ReadOnlyMemory<float> f32, ReadOnlyMemory<ushort> bf16)
     {
         Rows = rows;
         Cols = cols;
         Type = type;
-        F32 = f32;
-        BF16 = bf16;
+        this.f32 = f32;
+        this.bf16 = bf16;
     }
 
-    public static WeightMatrix FromF32(int rows, int cols, float[] data)
+    public static WeightMatrix FromF32(int rows, int cols, ReadOnlyMemory<float> data)
     {
         CheckLength(rows, cols, data.Length);
-        return new WeightMatrix(rows, cols, DType.F32, data, null);
+        return new WeightMatrix(rows, cols, DType.F32, data, default);
     }
 
-    public static WeightMatrix FromBF16(int rows, int cols, ushort[] data)
+    public static WeightMatrix FromBF16(int rows, int cols, ReadOnlyMemory<ushort> data)
     {
         CheckLength(rows, cols, data.Length);
-        return new WeightMatrix(rows, cols, DType.BF16, null, data);
+        return new WeightMatrix(rows, cols, DType.BF16, default, data);
     }
+
+    /// <summary>The elements [O·D] of a float32 matrix.</summary>
+    public ReadOnlySpan<float> F32 => Type == DType.F32 ? f32.Span : throw StoredAs(DType.F32);
+
+    /// <summary>The bf16 bit patterns [O·D] of a bfloat16 matrix.</summary>
+    public ReadOnlySpan<ushort> BF16 => Type == DType.BF16 ? bf16.Span : throw StoredAs(DType.BF16);
+
+    /// <summary>The stored elements as little-endian bytes [O·D·size], as a safetensors file holds them.</summary>
+    public ReadOnlySpan<byte> Bytes => Type == DType.F32 ? MemoryMarshal.AsBytes(F32) : MemoryMarshal.AsBytes(BF16);
 
     /// <summary>
     /// This matrix stored as type: bf16 rounds each float32 to nearest even (what torch's
@@ -44,14 +58,23 @@ public sealed class WeightMatrix
         if (type == Type) return this;
         if (type == DType.BF16)
         {
-            var bits = new ushort[F32!.Length];
-            for (int i = 0; i < bits.Length; i++) bits[i] = DTypes.SingleToBF16(F32[i]);
+            var values = F32;
+            var bits = new ushort[values.Length];
+            for (int i = 0; i < bits.Length; i++) bits[i] = DTypes.SingleToBF16(values[i]);
             return FromBF16(Rows, Cols, bits);
         }
         if (type != DType.F32) throw new ArgumentException($"weights are kept as F32 or BF16, not {type}");
-        var data = new float[BF16!.Length];
-        for (int i = 0; i < data.Length; i++) data[i] = DTypes.BF16ToSingle(BF16[i]);
-        return FromF32(Rows, Cols, data);
+        return FromF32(Rows, Cols, ToF32());
+    }
+
+    /// <summary>All elements widened to float32 in a new array [O·D].</summary>
+    public float[] ToF32()
+    {
+        if (Type == DType.F32) return F32.ToArray();
+        var src = BF16;
+        var data = new float[src.Length];
+        for (int i = 0; i < data.Length; i++) data[i] = DTypes.BF16ToSingle(src[i]);
+        return data;
     }
 
     /// <summary>Bytes one full read of the matrix costs (the decode-time memory traffic).</summary>
@@ -61,17 +84,20 @@ public sealed class WeightMatrix
     public void ReadRow(int r, Span<float> dst)
     {
         if ((uint)r >= (uint)Rows) throw new ArgumentOutOfRangeException(nameof(r), $"row {r} outside [0, {Rows})");
-        if (F32 is not null)
+        if (Type == DType.F32)
         {
-            F32.AsSpan(r * Cols, Cols).CopyTo(dst);
+            F32.Slice(r * Cols, Cols).CopyTo(dst);
             return;
         }
-        var src = BF16!.AsSpan(r * Cols, Cols);
+        var src = BF16.Slice(r * Cols, Cols);
         for (int i = 0; i < src.Length; i++) dst[i] = DTypes.BF16ToSingle(src[i]);
     }
 
-    /// <summary>Element (r, c) widened to float32: the reference kernels' one access path.</summary>
-    public float this[int r, int c] => F32 is not null ? F32[r * Cols + c] : DTypes.BF16ToSingle(BF16![r * Cols + c]);
+    /// <summary>Element (r, c) widened to float32.</summary>
+    public float this[int r, int c] => Type == DType.F32 ? F32[r * Cols + c] : DTypes.BF16ToSingle(BF16[r * Cols + c]);
+
+    private InvalidOperationException StoredAs(DType wanted) =>
+        new($"weight matrix [{Rows}, {Cols}] is stored as {Type}, not {wanted}");
 
     private static void CheckLength(int rows, int cols, int length)
     {

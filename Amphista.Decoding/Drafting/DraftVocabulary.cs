@@ -23,12 +23,12 @@ public sealed class DraftVocabulary
     public DraftVocabulary(int[] ids, int vocabSize)
     {
         if (ids.Length == 0) throw new InputException("a draft vocabulary needs at least one token");
-        var seen = new bool[vocabSize];
+        // A set of the listed ids, not a flag per vocabulary entry: the check costs what the list does.
+        var seen = new HashSet<int>();
         foreach (int id in ids)
         {
             if ((uint)id >= (uint)vocabSize) throw new InputException($"draft vocabulary token {id} is outside the vocabulary [0, {vocabSize})");
-            if (seen[id]) throw new InputException($"draft vocabulary lists token {id} twice");
-            seen[id] = true;
+            if (!seen.Add(id)) throw new InputException($"draft vocabulary lists token {id} twice");
         }
         Ids = ids;
     }
@@ -56,14 +56,15 @@ public sealed class DraftVocabulary
     private WeightMatrix Copy(WeightMatrix lmHead)
     {
         int d = lmHead.Cols;
-        if (lmHead.BF16 is { } bits)
+        if (lmHead.Type == DType.BF16)
         {
+            var bits = lmHead.BF16;
             var rows = new ushort[Size * d];
-            for (int i = 0; i < Size; i++) bits.AsSpan(Ids[i] * d, d).CopyTo(rows.AsSpan(i * d));
+            for (int i = 0; i < Size; i++) bits.Slice(Ids[i] * d, d).CopyTo(rows.AsSpan(i * d));
             return WeightMatrix.FromBF16(Size, d, rows);
         }
         var values = new float[Size * d];
-        for (int i = 0; i < Size; i++) lmHead.F32.AsSpan(Ids[i] * d, d).CopyTo(values.AsSpan(i * d));
+        for (int i = 0; i < Size; i++) lmHead.F32.Slice(Ids[i] * d, d).CopyTo(values.AsSpan(i * d));
         return WeightMatrix.FromF32(Size, d, values);
     }
 

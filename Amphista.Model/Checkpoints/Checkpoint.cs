@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using Amphista.Tensors;
 
 namespace Amphista.Model.Checkpoints;
@@ -6,7 +7,9 @@ namespace Amphista.Model.Checkpoints;
 /// <summary>
 /// A model's weights as a name -> tensor map over one or more memory-mapped safetensors files:
 /// a Hugging Face directory (sharded through model.safetensors.index.json, or one model.safetensors)
-/// or a single file such as a drafter's heads. Reads convert to the forms the kernels carry.
+/// or a single file such as a drafter's heads. Reads convert to the forms the kernels carry; a
+/// checkpoint opened for in-place reading serves matrices already in such a form (BF16 or F32) as
+/// views of the mapped files, valid until it is disposed, instead of copies.
 /// </summary>
 public sealed class Checkpoint : IDisposable
 {
@@ -21,35 +24,43 @@ public sealed class Checkpoint : IDisposable
 
     public IEnumerable<string> Names => _byName.Keys;
 
-    private Checkpoint(string location, List<SafeTensorsFile> files, Dictionary<string, SafeTensorsFile> byName)
+    /// <summary>Whether <see cref="ReadMatrix"/> serves BF16 and F32 matrices in place.</summary>
+    public bool InPlace { get; }
+
+    private Checkpoint(string location, List<SafeTensorsFile> files, Dictionary<string, SafeTensorsFile> byName, bool inPlace)
     {
         Location = location;
         _files = files;
         _byName = byName;
+        InPlace = inPlace;
     }
 
-    public static Checkpoint Open(string directory)
+    /// <summary>
+    /// Opens a model directory. With inPlace, matrices read from it lie in its mapped files and live
+    /// as long as this checkpoint: dispose it only when the weights are no longer used.
+    /// </summary>
+    public static Checkpoint Open(string directory, bool inPlace = false)
     {
         if (!Directory.Exists(directory))
             throw new CheckpointException($"{directory}: checkpoint directory not found");
         string index = Path.Combine(directory, IndexFileName);
-        if (File.Exists(index)) return OpenSharded(directory, index);
+        if (File.Exists(index)) return OpenSharded(directory, index, inPlace);
         string single = Path.Combine(directory, SingleFileName);
-        if (File.Exists(single)) return OpenFile(single, directory);
+        if (File.Exists(single)) return OpenFile(single, directory, inPlace);
         throw new CheckpointException(
             $"{directory}: no checkpoint found (looked for {IndexFileName} and {SingleFileName})");
     }
 
-    public static Checkpoint OpenFile(string safetensorsPath) => OpenFile(safetensorsPath, safetensorsPath);
+    public static Checkpoint OpenFile(string safetensorsPath) => OpenFile(safetensorsPath, safetensorsPath, inPlace: false);
 
-    private static Checkpoint OpenFile(string path, string location)
+    private static Checkpoint OpenFile(string path, string location, bool inPlace)
     {
         var file = SafeTensorsFile.Open(path);
         var byName = file.Entries.Keys.ToDictionary(n => n, _ => file, StringComparer.Ordinal);
-        return new Checkpoint(location, [file], byName);
+        return new Checkpoint(location, [file], byName, inPlace);
     }
 
-    private static Checkpoint OpenSharded(string directory, string indexPath)
+    private static Checkpoint OpenSharded(string directory, string indexPath, bool inPlace)
     {
         var weightMap = ReadWeightMap(indexPath);
         var shards = new Dictionary<string, SafeTensorsFile>(StringComparer.Ordinal);
@@ -72,7 +83,7 @@ public sealed class Checkpoint : IDisposable
                         $"{indexPath}: tensor '{name}' is mapped to '{shardName}' but that shard does not contain it");
                 byName.Add(name, shard);
             }
-            return new Checkpoint(directory, shards.Values.ToList(), byName);
+            return new Checkpoint(directory, shards.Values.ToList(), byName, inPlace);
         }
         catch
         {
@@ -85,7 +96,10 @@ public sealed class Checkpoint : IDisposable
     {
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            byte[] bytes = File.ReadAllBytes(indexPath);
+            // JsonDocument checks a string's UTF-8 only when it is read; check the whole file up front.
+            if (!Utf8.IsValid(bytes)) throw new CheckpointException($"{indexPath}: not valid UTF-8");
+            using var doc = JsonDocument.Parse(bytes);
             if (doc.RootElement.ValueKind != JsonValueKind.Object
                 || !doc.RootElement.TryGetProperty("weight_map", out var map)
                 || map.ValueKind != JsonValueKind.Object)
@@ -128,17 +142,32 @@ public sealed class Checkpoint : IDisposable
 
     public float[] ReadVector(string name, int length) => ReadF32(name, length);
 
-    /// <summary>A [rows, cols] matrix kept as stored when BF16 or F32; F16 is widened to F32.</summary>
+    /// <summary>
+    /// A [rows, cols] matrix kept as stored when BF16 or F32 (in place when <see cref="InPlace"/> and
+    /// the tensor lies at an offset aligned to its element size, else copied); F16 is widened to F32.
+    /// </summary>
     public WeightMatrix ReadMatrix(string name, int rows, int cols)
     {
         var bytes = Raw(name, out var entry);
         CheckShape(entry, [rows, cols]);
+        if (InPlace && Mapped(entry, rows, cols) is { } mapped) return mapped;
         return entry.Type switch
         {
             DType.F32 => WeightMatrix.FromF32(rows, cols, TensorConvert.F32(bytes)),
             DType.F16 => WeightMatrix.FromF32(rows, cols, TensorConvert.F16ToF32(bytes)),
             DType.BF16 => WeightMatrix.FromBF16(rows, cols, TensorConvert.Bits16(bytes)),
             _ => throw WrongType(entry, "a float type (F32, F16, BF16)"),
+        };
+    }
+
+    private WeightMatrix? Mapped(TensorEntry entry, int rows, int cols)
+    {
+        var file = _byName[entry.Name];
+        return entry.Type switch
+        {
+            DType.BF16 when file.InPlace<ushort>(entry) is { } bits => WeightMatrix.FromBF16(rows, cols, bits),
+            DType.F32 when file.InPlace<float>(entry) is { } values => WeightMatrix.FromF32(rows, cols, values),
+            _ => null,
         };
     }
 

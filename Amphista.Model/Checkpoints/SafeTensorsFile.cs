@@ -6,8 +6,8 @@ namespace Amphista.Model.Checkpoints;
 
 /// <summary>
 /// Read-only, memory-mapped view of one .safetensors file: an 8-byte little-endian header length N,
-/// N bytes of JSON header, then the data block. Tensors are served as spans into the mapping, so a
-/// multi-gigabyte shard costs no copy until a caller converts a tensor.
+/// N bytes of JSON header, then the data block. Tensors are served as spans or memory over the mapping,
+/// so a multi-gigabyte shard costs no copy until a caller converts a tensor.
 /// </summary>
 public sealed unsafe class SafeTensorsFile : IDisposable
 {
@@ -78,15 +78,31 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     }
 
     /// <summary>The raw little-endian bytes of a tensor; valid until this file is disposed.</summary>
-    public ReadOnlySpan<byte> Bytes(TensorEntry e)
+    public ReadOnlySpan<byte> Bytes(TensorEntry e) => new(Start(e), (int)e.ByteLength);
+
+    /// <summary>
+    /// The tensor's elements in place in the mapping, valid until this file is disposed (reads after
+    /// that throw ObjectDisposedException); null when the tensor's offset in the file is not a multiple
+    /// of the element size, which the format allows and a typed view over it would not honour.
+    /// </summary>
+    public ReadOnlyMemory<T>? InPlace<T>(TensorEntry e) where T : unmanaged
     {
-        ObjectDisposedException.ThrowIf(_base == null, this);
+        byte* start = Start(e);
+        if ((nuint)start % (nuint)sizeof(T) != 0) return null;
+        return new MappedMemory<T>(this, start, (int)(e.ByteLength / sizeof(T))).Memory;
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_base == null, this);
+
+    private byte* Start(TensorEntry e)
+    {
+        ThrowIfDisposed();
         if (!Entries.TryGetValue(e.Name, out var own) || own.Begin != e.Begin || own.End != e.End)
             throw new ArgumentException($"tensor '{e.Name}' is not an entry of {Path}", nameof(e));
         if (e.ByteLength > int.MaxValue)
             throw new CheckpointException(
                 $"{Path}: tensor '{e.Name}' is {e.ByteLength} bytes; tensors of 2 GiB or more are not supported");
-        return new ReadOnlySpan<byte>(_base + _dataStart + e.Begin, (int)e.ByteLength);
+        return _base + _dataStart + e.Begin;
     }
 
     public void Dispose()

@@ -13,18 +13,37 @@ namespace Amphista.Model.Checkpoints;
 /// </summary>
 public static class SafeTensorsWriter
 {
+    /// <summary>The little-endian bytes of the tensor at index in a layout, produced when it is written.</summary>
+    public delegate ReadOnlySpan<byte> TensorBytes(int index);
+
     public static void Write(string path, IEnumerable<(string Name, DType Type, long[] Shape, byte[] Data)> tensors,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
         var list = tensors.ToList();
-        byte[] header = BuildHeader(list, metadata);
+        foreach (var t in list) CheckSize(t.Name, t.Type, t.Shape, t.Data.Length);
+        Write(path, [.. list.Select(t => (t.Name, t.Type, t.Shape))], i => list[i].Data, metadata);
+    }
+
+    /// <summary>
+    /// Writes the tensors of layout, asking data for each one's bytes only as it is written, so a model
+    /// far larger than memory allows twice can be written from where it lies.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<(string Name, DType Type, long[] Shape)> layout, TensorBytes data,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        byte[] header = BuildHeader(layout, metadata);
 
         using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);
         Span<byte> length = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
         stream.Write(length);
         stream.Write(header);
-        foreach (var t in list) stream.Write(t.Data);
+        for (int i = 0; i < layout.Count; i++)
+        {
+            var bytes = data(i);
+            CheckSize(layout[i].Name, layout[i].Type, layout[i].Shape, bytes.Length);
+            stream.Write(bytes);
+        }
     }
 
     /// <summary>Float32 tensors with int shapes: the form activations and logits are held in.</summary>
@@ -35,7 +54,7 @@ public static class SafeTensorsWriter
             t.Shape.Select(d => (long)d).ToArray(),
             MemoryMarshal.AsBytes(t.Data.AsSpan()).ToArray())));
 
-    private static byte[] BuildHeader(List<(string Name, DType Type, long[] Shape, byte[] Data)> tensors,
+    private static byte[] BuildHeader(IReadOnlyList<(string Name, DType Type, long[] Shape)> tensors,
         IReadOnlyDictionary<string, string>? metadata)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -56,8 +75,7 @@ public static class SafeTensorsWriter
             {
                 if (t.Name == SafeTensorsHeader.MetadataKey || !names.Add(t.Name))
                     throw new ArgumentException($"tensor name '{t.Name}' is reserved or used twice", nameof(tensors));
-                CheckSize(t.Name, t.Type, t.Shape, t.Data.Length);
-
+                long size = ByteLength(t.Name, t.Type, t.Shape);
                 json.WriteStartObject(t.Name);
                 json.WriteString("dtype", SafeTensorsHeader.DTypeName(t.Type));
                 json.WriteStartArray("shape");
@@ -65,10 +83,10 @@ public static class SafeTensorsWriter
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + t.Data.Length);
+                json.WriteNumberValue(offset + size);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += t.Data.Length;
+                offset += size;
             }
             json.WriteEndObject();
         }
@@ -80,15 +98,21 @@ public static class SafeTensorsWriter
 
     private static void CheckSize(string name, DType type, long[] shape, int byteLength)
     {
-        long expected = DTypes.SizeOf(type);
-        foreach (long d in shape)
-        {
-            if (d < 0) throw new ArgumentException($"tensor '{name}': negative dimension {d}", nameof(shape));
-            expected = checked(expected * d);
-        }
+        long expected = ByteLength(name, type, shape);
         if (expected != byteLength)
             throw new ArgumentException(
                 $"tensor '{name}': {byteLength} bytes of data but shape {TensorEntry.FormatShape(shape)} of {type} needs {expected}",
                 nameof(shape));
+    }
+
+    private static long ByteLength(string name, DType type, long[] shape)
+    {
+        long bytes = DTypes.SizeOf(type);
+        foreach (long d in shape)
+        {
+            if (d < 0) throw new ArgumentException($"tensor '{name}': negative dimension {d}", nameof(shape));
+            bytes = checked(bytes * d);
+        }
+        return bytes;
     }
 }

@@ -9,17 +9,25 @@ namespace Amphista.Model.Llama;
 /// Forward accepts T new tokens at explicit positions and cache slots with an explicit mask,
 /// which is what both plain decoding and tree verification need, and returns the final normed
 /// hidden states; logits are a separate step so callers compute only the rows they use.
+/// A model loaded from a directory reads its BF16 and F32 matrices where they lie in the mapped
+/// checkpoint files and owns those mappings: disposing it unmaps them (other models built over its
+/// Weights then fail with ObjectDisposedException).
 /// </summary>
-public sealed class LlamaModel
+public sealed class LlamaModel : IDisposable
 {
+    private readonly Checkpoint? checkpoint;   // the mapped files the weights lie in, when loaded from disk
+
     public LlamaConfig Config { get; }
     public LlamaWeights Weights { get; }
     public IKernels Kernels { get; }
     public LayerShape Shape { get; }
     public RopeTable Rope { get; }
 
-    public LlamaModel(LlamaConfig config, LlamaWeights weights, IKernels kernels)
+    public LlamaModel(LlamaConfig config, LlamaWeights weights, IKernels kernels) : this(config, weights, kernels, null) { }
+
+    private LlamaModel(LlamaConfig config, LlamaWeights weights, IKernels kernels, Checkpoint? checkpoint)
     {
+        this.checkpoint = checkpoint;
         Config = config;
         Weights = weights;
         Kernels = kernels;
@@ -33,9 +41,19 @@ public sealed class LlamaModel
         if (!Directory.Exists(directory))
             throw new AmphistaException($"model directory '{directory}' does not exist");
         var config = LlamaConfig.Load(directory);
-        using var checkpoint = Checkpoint.Open(directory);
-        return new LlamaModel(config, LlamaWeights.Load(checkpoint, config), kernels);
+        var checkpoint = Checkpoint.Open(directory, inPlace: true);
+        try
+        {
+            return new LlamaModel(config, LlamaWeights.Load(checkpoint, config), kernels, checkpoint);
+        }
+        catch
+        {
+            checkpoint.Dispose();
+            throw;
+        }
     }
+
+    public void Dispose() => checkpoint?.Dispose();
 
     /// <summary>A cache for the whole context plus room for a verification tree beyond it.</summary>
     public KvCache CreateCache(int extraSlots = 0) =>

@@ -13,19 +13,25 @@ public sealed record LlamaWeights(
     float[] FinalNorm,                   // [D]      model.norm
     WeightMatrix LmHead)                 // [V, D]   lm_head (the embedding when tied)
 {
+    /// <summary>
+    /// The weights of checkpoint under config c's shapes; BF16 and F32 matrices lie in the mapped files
+    /// when the checkpoint was opened in place (<see cref="Checkpoint.InPlace"/>), and then live as long as it.
+    /// </summary>
     public static LlamaWeights Load(Checkpoint checkpoint, LlamaConfig c)
     {
         int d = c.HiddenSize;
         var embedding = checkpoint.ReadMatrix("model.embed_tokens.weight", c.VocabSize, d);
         var shape = new LayerShape(c.NumHeads, c.NumKvHeads, c.HeadDim, c.RmsNormEps);
-        var layers = new DecoderLayerWeights[c.NumLayers];
+        // Grown layer by layer: a config claiming more layers than the checkpoint holds fails at the
+        // first missing one, having allocated nothing for the rest.
+        var layers = new List<DecoderLayerWeights>();
         for (int i = 0; i < c.NumLayers; i++)
-            layers[i] = DecoderLayerWeights.Read(checkpoint, $"model.layers.{i}.", d, c.IntermediateSize, shape);
+            layers.Add(DecoderLayerWeights.Read(checkpoint, $"model.layers.{i}.", d, c.IntermediateSize, shape));
         var finalNorm = checkpoint.ReadVector("model.norm.weight", d);
         var lmHead = c.TieWordEmbeddings && !checkpoint.Contains("lm_head.weight")
             ? embedding
             : checkpoint.ReadMatrix("lm_head.weight", c.VocabSize, d);
-        return new LlamaWeights(embedding, layers, finalNorm, lmHead);
+        return new LlamaWeights(embedding, [.. layers], finalNorm, lmHead);
     }
 
     /// <summary>Gaussian weights N(0, std) and norm gains near 1, reproducible from the seed.</summary>

@@ -22,15 +22,15 @@ public sealed class DeviceWeights : IDisposable
         Rows = w.Rows;
         Cols = w.Cols;
         Type = w.Type;
-        if (w.BF16 is not null)
+        if (w.Type == DType.BF16)
         {
             bf16 = device.Accelerator.Allocate1D<ushort>(w.BF16.Length);
-            bf16.View.CopyFromCPU(device.Stream, new ReadOnlySpan<ushort>(w.BF16));
+            bf16.View.CopyFromCPU(device.Stream, w.BF16);
         }
         else
         {
-            f32 = device.Accelerator.Allocate1D<float>(w.F32!.Length);
-            f32.View.CopyFromCPU(device.Stream, new ReadOnlySpan<float>(w.F32));
+            f32 = device.Accelerator.Allocate1D<float>(w.F32.Length);
+            f32.View.CopyFromCPU(device.Stream, w.F32);
         }
     }
 

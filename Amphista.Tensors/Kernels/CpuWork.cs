@@ -22,8 +22,8 @@ internal sealed unsafe class MatMulWork<V, TVec> : IPartitioned where V : struct
         var (xs, ws, ys) = (x!, w!, y!);
         fixed (float* px = xs.Data, py = ys.Data)
         {
-            if (ws.F32 is { } f32)
-                fixed (float* pw = f32) TiledProduct<V, TVec>.Run(new F32Pointer(pw), px, py, xs.Rows, xs.Cols, ys.Cols, begin, stop);
+            if (ws.Type == DType.F32)
+                fixed (float* pw = ws.F32) TiledProduct<V, TVec>.Run(new F32Pointer(pw), px, py, xs.Rows, xs.Cols, ys.Cols, begin, stop);
             else
                 fixed (ushort* pw = ws.BF16) TiledProduct<V, TVec>.Run(new BF16Pointer(pw), px, py, xs.Rows, xs.Cols, ys.Cols, begin, stop);
         }

@@ -53,7 +53,7 @@ public class GpuBackendTests(SimulatorBackendFixture sim)
         b.Upload([1, 2, 3, 4, 5, 6], src);
         using var dst = b.Allocate(2, 7);
         b.Copy(src, srcRow: 1, dst, dstRow: 0, rows: 2, dstCol: 1);
-        var table = WeightMatrix.FromF32(4, 3, [.. Enumerable.Range(0, 12).Select(i => (float)i)]);
+        var table = WeightMatrix.FromF32(4, 3, Enumerable.Range(0, 12).Select(i => (float)i).ToArray());
         b.Gather(table, [3, 1], dst, dstCol: 4);
         var back = new float[14];
         b.Download(dst, back);

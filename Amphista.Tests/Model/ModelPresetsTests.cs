@@ -68,7 +68,7 @@ public sealed class ModelPresetsTests
         var many = ModelPresets.Build(name, DType.BF16, seed: 7, threads: threads);
         var (a, b) = (Matrices(one).ToArray(), Matrices(many).ToArray());
         for (int i = 0; i < a.Length; i++)
-            Assert.True(a[i].BF16.AsSpan().SequenceEqual(b[i].BF16),
+            Assert.True(a[i].BF16.SequenceEqual(b[i].BF16),
                 $"{name}: matrix {i} [{a[i].Rows}, {a[i].Cols}] differs between 1 and {threads} threads");
         var (ga, gb) = (Gains(one).ToArray(), Gains(many).ToArray());
         for (int i = 0; i < ga.Length; i++) Assertions.BitwiseEqual(ga[i], gb[i], $"{name}: norm gains {i}");
@@ -77,9 +77,9 @@ public sealed class ModelPresetsTests
     [Fact]
     public void The_same_seed_gives_the_same_weights_and_another_seed_other_weights()
     {
-        var first = ModelPresets.Build("kjv-brown-14m", DType.BF16, seed: 3, threads: 2).Layers[0].Wq.BF16!;
-        var again = ModelPresets.Build("kjv-brown-14m", DType.BF16, seed: 3, threads: 2).Layers[0].Wq.BF16!;
-        var other = ModelPresets.Build("kjv-brown-14m", DType.BF16, seed: 4, threads: 2).Layers[0].Wq.BF16!;
+        var first = ModelPresets.Build("kjv-brown-14m", DType.BF16, seed: 3, threads: 2).Layers[0].Wq.BF16.ToArray();
+        var again = ModelPresets.Build("kjv-brown-14m", DType.BF16, seed: 3, threads: 2).Layers[0].Wq.BF16.ToArray();
+        var other = ModelPresets.Build("kjv-brown-14m", DType.BF16, seed: 4, threads: 2).Layers[0].Wq.BF16.ToArray();
         Assert.True(first.AsSpan().SequenceEqual(again), "seed 3 built twice differs");
         int same = first.Zip(other).Count(p => p.First == p.Second);
         Assert.True(same < first.Length / 50, $"seeds 3 and 4 agree on {same} of {first.Length} weights");
@@ -94,7 +94,7 @@ public sealed class ModelPresetsTests
         for (int i = 0; i < a.Length; i++)
         {
             Assert.Equal(DType.F32, a[i].Type);
-            Assert.True(a[i].F32!.Select(DTypes.SingleToBF16).SequenceEqual(b[i].BF16!),
+            Assert.True(a[i].F32.ToArray().Select(DTypes.SingleToBF16).SequenceEqual(b[i].BF16.ToArray()),
                 $"matrix {i}: f32 weights rounded to bf16 differ from the bf16 build");
         }
     }
@@ -103,9 +103,9 @@ public sealed class ModelPresetsTests
     public void Weights_are_small_and_centred_and_norm_gains_are_near_one()
     {
         var weights = ModelPresets.Build("kjv-brown-14m", DType.F32, seed: 11, threads: 2);
-        var (mean, std) = Moments(weights.Layers[2].Gate.F32!);
+        var (mean, std) = Moments(weights.Layers[2].Gate.F32.ToArray());
         Assert.True(Math.Abs(mean) < 1e-3 && Math.Abs(std - 0.02) < 0.001, $"gate weights: mean {mean:G3}, std {std:G3}; expected 0, 0.02");
-        (mean, std) = Moments(weights.Embedding.F32!);
+        (mean, std) = Moments(weights.Embedding.F32.ToArray());
         Assert.True(Math.Abs(mean) < 1e-3 && Math.Abs(std - 0.04) < 0.002, $"embedding: mean {mean:G3}, std {std:G3}; expected 0, 0.04");
         Assert.All(Gains(weights).SelectMany(g => g), g => Assert.InRange(g, 0.8f, 1.2f));
     }

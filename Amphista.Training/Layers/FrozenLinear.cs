@@ -6,8 +6,9 @@ namespace Amphista.Training.Layers;
 /// <summary>
 /// A frozen base-model matrix W [O, D] (f32 or bf16): the shared LM head y [T, O] = x [T, D] · Wᵀ,
 /// whose backward is only dx += dy W, and the token embedding lookup y[t] = W[token_t] (integer
-/// inputs, so nothing flows back). bf16 is widened to f32 once here (exact, and the products then run
-/// on one f32 path): O·D floats, 49 MB for V = 32000, D = 384; f32 weights are shared, not copied.
+/// inputs, so nothing flows back). The matrix is copied to a float32 array once here (bf16 widened
+/// exactly; the products then run on one f32 path over a managed array, whether the weights were
+/// held in one or read in place from a mapped file): O·D floats, 49 MB for V = 32000, D = 384.
 /// </summary>
 public sealed class FrozenLinear
 {
@@ -20,12 +21,7 @@ public sealed class FrozenLinear
     {
         Rows = w.Rows;
         Cols = w.Cols;
-        if (w.F32 is not null) weight = w.F32;
-        else
-        {
-            weight = new float[w.Rows * w.Cols];
-            for (int i = 0; i < weight.Length; i++) weight[i] = DTypes.BF16ToSingle(w.BF16![i]);
-        }
+        weight = w.ToF32();
     }
 
     public Tensor Forward(Tensor x)

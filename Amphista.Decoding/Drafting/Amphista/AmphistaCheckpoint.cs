@@ -31,10 +31,10 @@ public static class AmphistaCheckpoint
         using var file = Checkpoint.OpenFile(Path.Combine(directory, WeightsFileName));
         int d = c.HiddenSize;
         var fusion = file.ReadMatrix(FusionKey, d, 2 * d);
-        var stages = Enumerable.Range(0, c.Stages).Select(s => ReadLayer(file, c, StagePrefix(s))).ToArray();
+        var stages = ReadEach(c.Stages, s => ReadLayer(file, c, StagePrefix(s)));
         var headEmbeddings = new Tensor(c.Heads, d, file.ReadF32(HeadEmbeddingsKey, c.Heads, d));   // [K, D]
-        var blockLayers = Enumerable.Range(0, c.BlockLayers).Select(b => ReadLayer(file, c, BlockLayerPrefix(b))).ToArray();
-        var heads = Enumerable.Range(0, c.Heads).Select(k => ReadHead(file, c, HeadPrefix(k))).ToArray();
+        var blockLayers = ReadEach(c.BlockLayers, b => ReadLayer(file, c, BlockLayerPrefix(b)));
+        var heads = ReadEach(c.Heads, k => ReadHead(file, c, HeadPrefix(k)));
         return new AmphistaWeights(c, fusion, stages, new AutoEmbeddingWeights(headEmbeddings, blockLayers), heads);
     }
 
@@ -43,6 +43,17 @@ public static class AmphistaCheckpoint
         Directory.CreateDirectory(directory);
         weights.Config.Save(directory);
         SafeTensorsWriter.Write(Path.Combine(directory, WeightsFileName), Tensors(weights));
+    }
+
+    /// <summary>
+    /// read(0..count-1) in a list grown as it goes (ToArray over a range would allocate count slots
+    /// first): a config claiming more than the file holds fails at the first missing tensor.
+    /// </summary>
+    private static T[] ReadEach<T>(int count, Func<int, T> read)
+    {
+        var items = new List<T>();
+        for (int i = 0; i < count; i++) items.Add(read(i));
+        return [.. items];
     }
 
     private static DecoderLayerWeights ReadLayer(Checkpoint file, AmphistaConfig c, string prefix) =>
@@ -97,5 +108,5 @@ public static class AmphistaCheckpoint
         name,
         w.Type,
         [w.Rows, w.Cols],
-        w.F32 is not null ? MemoryMarshal.AsBytes(w.F32.AsSpan()).ToArray() : MemoryMarshal.AsBytes(w.BF16.AsSpan()).ToArray());
+        w.Bytes.ToArray());
 }

@@ -82,6 +82,7 @@ public sealed record AmphistaConfig(
             throw new ConfigException(
                 $"{sourceName}: num_attention_heads {NumHeads} is not divisible by num_key_value_heads {NumKvHeads}");
         if (HeadDim % 2 != 0) throw new ConfigException($"{sourceName}: head_dim {HeadDim} must be even for RoPE");
+        LlamaConfig.CheckAttentionSizes(sourceName, NumHeads, NumKvHeads, HeadDim, MaxPositions);
         if (!(RmsNormEps > 0) || !float.IsFinite(RmsNormEps))
             throw new ConfigException($"{sourceName}: rms_norm_eps must be a positive number, got {RmsNormEps}");
         if (!(RopeTheta > 0) || !double.IsFinite(RopeTheta))

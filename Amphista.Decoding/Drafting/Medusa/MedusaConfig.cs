@@ -53,7 +53,7 @@ public sealed record MedusaConfig(
         bool shared = r.OptionalBool("shared_lm_head")
             ?? !FromWeights(weights, sourceName, "shared_lm_head").Contains(headZeroLmHead);
         int hidden = r.OptionalInt("hidden_size")
-            ?? checked((int)FromWeights(weights, sourceName, "hidden_size").Info(BlockWeightKey(0, 0)).Shape[^1]);
+            ?? MatrixDimension(FromWeights(weights, sourceName, "hidden_size"), BlockWeightKey(0, 0), 1, sourceName, "hidden_size");
         int vocab = r.OptionalInt("vocab_size") ?? InferVocab(weights, headZeroLmHead, sourceName);
         var config = new MedusaConfig(heads, layers, hidden, vocab, shared, r.OptionalString("base_model_name_or_path"));
         config.Validate(sourceName);
@@ -96,6 +96,15 @@ public sealed record MedusaConfig(
         if (!FromWeights(weights, sourceName, "vocab_size").Contains(headZeroLmHead))
             throw new ConfigException(
                 $"{sourceName}: field 'vocab_size' is missing and the heads share the base LM head, so the weights do not show it");
-        return checked((int)weights!.Info(headZeroLmHead).Shape[0]);
+        return MatrixDimension(weights!, headZeroLmHead, 0, sourceName, "vocab_size");
+    }
+
+    private static int MatrixDimension(Checkpoint weights, string name, int axis, string sourceName, string field)
+    {
+        var shape = weights.Info(name).Shape;
+        if (shape.Length != 2 || shape[axis] > int.MaxValue)
+            throw new ConfigException(
+                $"{sourceName}: field '{field}' is missing and tensor '{name}' of shape {TensorEntry.FormatShape(shape)} is not a matrix to infer it from");
+        return (int)shape[axis];
     }
 }

@@ -24,9 +24,11 @@ public sealed record MedusaWeights(MedusaConfig Config, MedusaHead[] Heads)
             throw new CheckpointException($"{directory}: Medusa drafter directory not found");
         using var checkpoint = Checkpoint.OpenFile(FindWeightsFile(directory));
         var config = MedusaConfig.Load(directory, checkpoint);
-        var heads = new MedusaHead[config.Heads];
-        for (int k = 0; k < config.Heads; k++) heads[k] = ReadHead(checkpoint, config, k);
-        return new MedusaWeights(config, heads);
+        // Lists grown as heads and blocks are read: a config claiming more than the file holds fails
+        // at the first missing tensor, having allocated nothing for the rest.
+        var heads = new List<MedusaHead>();
+        for (int k = 0; k < config.Heads; k++) heads.Add(ReadHead(checkpoint, config, k));
+        return new MedusaWeights(config, [.. heads]);
     }
 
     /// <summary>Every matrix stored as type (biases unchanged): shipped in the base model's type, as Medusa's heads are.</summary>
@@ -87,13 +89,13 @@ public sealed record MedusaWeights(MedusaConfig Config, MedusaHead[] Heads)
     private static MedusaHead ReadHead(Checkpoint checkpoint, MedusaConfig c, int k)
     {
         int d = c.HiddenSize;
-        var blocks = new ResBlock[c.Layers];
+        var blocks = new List<ResBlock>();
         for (int l = 0; l < c.Layers; l++)
-            blocks[l] = new ResBlock(
+            blocks.Add(new ResBlock(
                 checkpoint.ReadMatrix(MedusaConfig.BlockWeightKey(k, l), d, d),
-                checkpoint.ReadVector(MedusaConfig.BlockBiasKey(k, l), d));
+                checkpoint.ReadVector(MedusaConfig.BlockBiasKey(k, l), d)));
         var lmHead = c.SharedLmHead ? null : checkpoint.ReadMatrix(MedusaConfig.LmHeadKey(k, c.Layers), c.VocabSize, d);
-        return new MedusaHead(blocks, lmHead);
+        return new MedusaHead([.. blocks], lmHead);
     }
 
     // Biases are written as F32 whatever they were read from: widening made them F32 losslessly.
@@ -116,5 +118,5 @@ public sealed record MedusaWeights(MedusaConfig Config, MedusaHead[] Heads)
         name,
         w.Type,
         [w.Rows, w.Cols],
-        w.F32 is not null ? MemoryMarshal.AsBytes(w.F32.AsSpan()).ToArray() : MemoryMarshal.AsBytes(w.BF16.AsSpan()).ToArray());
+        w.Bytes.ToArray());
 }

@@ -101,7 +101,7 @@ public class MedusaDrafterTests
         var shared = MedusaWeights.Random(new MedusaConfig(3, 1, 16, 40), seed: 5);
         var h = Rand.Tensor(1, 16, 6).Data;
         var baseHead = model.Weights.LmHead;
-        var negatedBaseHead = WeightMatrix.FromF32(40, 16, baseHead.F32!.Select(w => -w).ToArray());
+        var negatedBaseHead = WeightMatrix.FromF32(40, 16, baseHead.F32.ToArray().Select(w => -w).ToArray());
 
         int[][] Draft(MedusaWeights w) => Commit(new MedusaDrafter(w), model, h).Draft(w.Heads.Length, 40);
         MedusaWeights WithOwnHeads(WeightMatrix lmHead) => new(

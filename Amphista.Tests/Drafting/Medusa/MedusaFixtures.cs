@@ -51,12 +51,8 @@ internal static class MedusaFixtures
     {
         Assert.True(e.Type == a.Type && e.Rows == a.Rows && e.Cols == a.Cols,
             $"{what}: {a.Type} [{a.Rows}, {a.Cols}], expected {e.Type} [{e.Rows}, {e.Cols}]");
-        if (e.F32 is not null) Assertions.BitwiseEqual(e.F32, a.F32, what);
-        else Assert.True(e.BF16!.AsSpan().SequenceEqual(a.BF16), $"{what}: bf16 bits differ");
+        Assert.True(e.Bytes.SequenceEqual(a.Bytes), $"{what}: {e.Type} bits differ");
     }
 
-    public static bool BitEqual(WeightMatrix a, WeightMatrix b) =>
-        a.F32 is not null && b.F32 is not null
-            ? a.F32.Select(BitConverter.SingleToInt32Bits).SequenceEqual(b.F32.Select(BitConverter.SingleToInt32Bits))
-            : a.BF16 is not null && b.BF16 is not null && a.BF16.AsSpan().SequenceEqual(b.BF16);
+    public static bool BitEqual(WeightMatrix a, WeightMatrix b) => a.Type == b.Type && a.Bytes.SequenceEqual(b.Bytes);
 }

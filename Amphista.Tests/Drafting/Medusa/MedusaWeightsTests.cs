@@ -161,6 +161,5 @@ public class MedusaWeightsTests
         SafeTensorsWriter.Write(Path.Combine(dir, "medusa_lm_head.safetensors"), tensors);
     }
 
-    private static (string, DType, long[], byte[]) Matrix(string name, WeightMatrix w) => (name, w.Type, [w.Rows, w.Cols],
-        w.F32 is not null ? MemoryMarshal.AsBytes(w.F32.AsSpan()).ToArray() : MemoryMarshal.AsBytes(w.BF16.AsSpan()).ToArray());
+    private static (string, DType, long[], byte[]) Matrix(string name, WeightMatrix w) => (name, w.Type, [w.Rows, w.Cols], w.Bytes.ToArray());
 }
