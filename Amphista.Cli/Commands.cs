@@ -97,8 +97,8 @@ public static class Commands
         A model directory without a tokenizer still runs on token ids (--prompt-ids, random prompts): generate
         then prints the new ids, and text fields of --json output are null.
         serve answers OpenAI's HTTP API (GET /v1/models, POST /v1/completions and /v1/chat/completions, streamed
-        or not, GET /health) with the model, decoding each request as generate does with the same flags (greedy and
-        lossless; temperature > 0 is refused) and reporting the decoder's statistics in an "amphista" field. Requests
+        or not, GET /health) with the model, decoding each request as generate does with the same flags (greedy, or
+        the lossless sampler for temperature > 0 with top_p, top_k and seed; lossless with a drafter) and reporting the decoder's statistics in an "amphista" field. Requests
         wait in arrival order and decode one at a time; beyond --max-queue N waiting (default 64) they get 429.
         Chat uses the Vicuna v1.1 template. It listens on 127.0.0.1 (--host another address to serve beyond this
         machine) port 8080 (--port 0: any free port), prints the address, and stops on Ctrl+C or SIGTERM.

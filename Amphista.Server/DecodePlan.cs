@@ -1,29 +1,30 @@
 // The one place where a request's decoding parameters become a decode call: which decoder, which DecodeRequest.
-// A sampler joins here: map temperature, top_p and seed to it instead of refusing temperature > 0.
 using Amphista.Decoding;
+using Amphista.Decoding.Sampling;
 using Amphista.Server.Api;
 using Amphista.Tensors;
 
 namespace Amphista.Server;
 
-/// <summary>How one request is decoded, and whether its output is bitwise greedy decoding's.</summary>
+/// <summary>How one request is decoded, and whether its output is bitwise the plain decoder's.</summary>
 public sealed record DecodePlan(IDecoder Decoder, DecodeRequest Request, bool Lossless)
 {
     /// <summary>
-    /// Greedy decoding (temperature 0 or absent) with the served decoder, which is lossless: the tokens equal
-    /// generate's with the same model and drafter. top_p and seed change nothing in greedy decoding, so any valid
-    /// value is accepted. Stops at the model's end-of-sequence tokens unless ignore_eos.
+    /// The served decoder, greedy (temperature 0 or absent) or with the lossless sampler (temperature, top_p,
+    /// top_k, seed; seed 0 when absent, so a request without one is reproducible too). Either way the tokens equal
+    /// generate's with the same model, drafter and settings. Stops at the model's end-of-sequence tokens unless ignore_eos.
     /// </summary>
     public static DecodePlan For(ServedModel served, GenerationRequest request, int[] prompt, string promptParam, int defaultMaxTokens)
     {
         if (request.Temperature is < 0 or > 2) throw ApiException.Invalid("temperature", "temperature must be between 0 and 2");
         if (request.TopP is <= 0 or > 1) throw ApiException.Invalid("top_p", "top_p must be in (0, 1]");
-        if (request.Temperature is > 0)
-            throw ApiException.Invalid("temperature", "sampling (temperature > 0) is not supported by this server build: " +
-                "it decodes greedily and losslessly; send temperature 0 or leave it out", "unsupported_parameter");
+        if (request.TopK is < 1) throw ApiException.Invalid("top_k", "top_k must be at least 1");
         var (maxTokens, maxParam) = request.TokenLimit;
         var decode = new DecodeRequest(prompt, maxTokens ?? defaultMaxTokens,
-            request.IgnoreEos == true ? [] : served.Model.Config.EosTokenIds);
+            request.IgnoreEos == true ? [] : served.Model.Config.EosTokenIds)
+        {
+            Sampling = new SamplingSettings(request.Temperature ?? 0, request.TopK ?? 0, request.TopP ?? 1, unchecked((ulong)(request.Seed ?? 0))),
+        };
         Check(() => (decode with { MaxNewTokens = 0 }).Validate(served.Model), promptParam);
         Check(() => decode.Validate(served.Model), maxParam);
         return new DecodePlan(served.Decoder, decode, Lossless: true);

@@ -37,7 +37,7 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>
     /// Opens a model directory. With inPlace, matrices read from it lie in its mapped files and live
-    /// as long as this checkpoint: dispose it only when the weights are no longer used.
+    /// as long as this checkpoint: dispose it only once nothing uses the weights.
     /// </summary>
     public static Checkpoint Open(string directory, bool inPlace = false)
     {

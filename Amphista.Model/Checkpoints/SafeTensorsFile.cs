@@ -43,7 +43,9 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         if (!File.Exists(path))
             throw new CheckpointException($"{path}: file not found");
 
-        long fileLength = new FileInfo(path).Length;
+        // A symbolic link (a Hugging Face cache snapshot holds nothing else) has its own length: take its target's.
+        var file = new FileInfo(path);
+        long fileLength = (file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file).Length;
         if (fileLength < 8)
             throw new CheckpointException($"{path}: truncated: {fileLength} bytes, shorter than the 8-byte header length");
 

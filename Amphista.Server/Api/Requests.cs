@@ -21,6 +21,9 @@ public abstract class GenerationRequest
     /// <summary>Not OpenAI's: generate up to max_tokens even past end-of-sequence (generate --ignore-eos; vLLM has it too).</summary>
     public bool? IgnoreEos { get; init; }
 
+    /// <summary>Not OpenAI's: sample from the k most likely tokens only (generate --top-k; vLLM and llama.cpp have it too).</summary>
+    public int? TopK { get; init; }
+
     /// <summary>The cap on new tokens and the field it came from (chat has two names for it).</summary>
     public virtual (int? Value, string Param) TokenLimit => (MaxTokens, "max_tokens");
 }

@@ -87,6 +87,20 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(-0.10230191051959991f, k[0, 1]);
     }
 
+    /// <summary>A Hugging Face cache snapshot is a folder of symbolic links: their targets are read.</summary>
+    [Fact]
+    public void A_directory_of_symbolic_links_loads_as_its_targets()
+    {
+        foreach (string file in Directory.GetFiles(TestFiles.Demo))
+            File.CreateSymbolicLink(_files.PathOf(Path.GetFileName(file)), file);
+        using var linked = Checkpoint.Open(_files.Dir);
+        using var real = Checkpoint.Open(TestFiles.Demo);
+        Assert.Equal(real.Names.Order(), linked.Names.Order());
+        Assert.Equal(real.ReadVector("model.norm.weight", 384), linked.ReadVector("model.norm.weight", 384));
+        Assert.True(real.ReadMatrix("model.embed_tokens.weight", 4096, 384).BF16.SequenceEqual(
+            linked.ReadMatrix("model.embed_tokens.weight", 4096, 384).BF16), "embeddings differ through the links");
+    }
+
     [Fact]
     public void Int64_reference_tokens_are_read_from_a_single_file()
     {

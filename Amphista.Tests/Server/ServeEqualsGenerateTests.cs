@@ -36,6 +36,21 @@ public class ServeEqualsGenerateTests(DemoServer server)
     }
 
     [Fact]
+    public async Task ASampledCompletionIsGeneratesSampledOutputStreamedOrNot()
+    {
+        var body = new { model = DemoServer.Model, prompt = Prompt, max_tokens = 12, temperature = 0.9, top_p = 0.95, top_k = 50, seed = 7 };
+        var generated = Generated.By("--prompt", Prompt, "--max-new-tokens", "12", "--temperature", "0.9", "--top-p", "0.95",
+            "--top-k", "50", "--seed", "7");
+        var answer = await Answer(server.Http, "/v1/completions", body);
+        answer.AssertEquals(generated);
+        Assert.True(answer.Stats.GetProperty("lossless").GetBoolean());
+        (await Streamed(server.Http, "/v1/completions", new { body.model, body.prompt, body.max_tokens, body.temperature, body.top_p,
+            body.top_k, body.seed, stream = true })).AssertEquals(generated);
+        // A different seed samples a different continuation.
+        Assert.NotEqual(generated.NewIds, (await Answer(server.Http, "/v1/completions", body with { seed = 8 })).NewIds);
+    }
+
+    [Fact]
     public async Task TokenIdPromptsAreUsedAsTheyAre()
     {
         var answer = await Answer(server.Http, "/v1/completions", new { model = DemoServer.Model, prompt = new[] { 1, 350, 498 }, max_tokens = 8 });

@@ -23,7 +23,8 @@ public class ServeFaultTests(DemoServer server)
         { "a prompt over the context", $$"""{"model": "kjv-brown-14m", "prompt": [{{string.Join(',', Enumerable.Repeat(262, 1100))}}]}""", 400, "context holds 1024", "prompt" },
         { "max_tokens over the limit", """{"model": "kjv-brown-14m", "prompt": "And", "max_tokens": 5000}""", 400, "ask for at most", "max_tokens" },
         { "a token id outside the vocabulary", """{"model": "kjv-brown-14m", "prompt": [1, 99999]}""", 400, "outside the vocabulary", "prompt" },
-        { "sampling", """{"model": "kjv-brown-14m", "prompt": "And", "temperature": 0.7}""", 400, "not supported by this server build", "temperature" },
+        { "too hot", """{"model": "kjv-brown-14m", "prompt": "And", "temperature": 2.5}""", 400, "temperature must be between 0 and 2", "temperature" },
+        { "top_k 0", """{"model": "kjv-brown-14m", "prompt": "And", "temperature": 1, "top_k": 0}""", 400, "top_k must be at least 1", "top_k" },
         { "several choices", """{"model": "kjv-brown-14m", "prompt": "And", "n": 2}""", 400, "n must be 1", "n" },
         { "too many stop strings", """{"model": "kjv-brown-14m", "prompt": "And", "stop": ["a", "b", "c", "d", "e"]}""", 400, "at most 4", "stop" },
     };

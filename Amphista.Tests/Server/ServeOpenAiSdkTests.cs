@@ -60,11 +60,11 @@ public class ServeOpenAiSdkTests(DemoServer server)
     [Fact]
     public void TheSdkSeesRefusalsAsOpenAiErrors()
     {
-        var sampling = new ChatCompletionOptions { MaxOutputTokenCount = 4, Temperature = 0.8f };
+        var tooHot = new ChatCompletionOptions { MaxOutputTokenCount = 4, Temperature = 2.5f };
         var error = Assert.Throws<ClientResultException>(() =>
-            Client.GetChatClient(DemoServer.Model).CompleteChat([new UserChatMessage(Question)], sampling));
+            Client.GetChatClient(DemoServer.Model).CompleteChat([new UserChatMessage(Question)], tooHot));
         Assert.Equal(400, error.Status);
-        Assert.Contains("temperature > 0", error.Message);
+        Assert.Contains("temperature must be between 0 and 2", error.Message);
         var unknown = Assert.Throws<ClientResultException>(() => Client.GetChatClient("gpt-4o").CompleteChat([new UserChatMessage(Question)], Options));
         Assert.Equal(404, unknown.Status);
         Assert.Contains("model_not_found", unknown.Message);
