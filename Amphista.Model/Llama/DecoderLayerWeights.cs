@@ -31,19 +31,29 @@ public sealed record DecoderLayerWeights(
         Gate = Gate.As(type), Up = Up.As(type), Down = Down.As(type),
     };
 
+    /// <summary>The layer's tensors under Hugging Face's names after prefix, as a layer lists them: each a vector or a matrix.</summary>
+    public IEnumerable<(string Name, float[]? Vector, WeightMatrix? Matrix)> Named(string prefix) =>
+    [
+        (prefix + DecoderLayerNames.AttentionNorm, AttentionNorm, null),
+        (prefix + DecoderLayerNames.Wq, null, Wq), (prefix + DecoderLayerNames.Wk, null, Wk),
+        (prefix + DecoderLayerNames.Wv, null, Wv), (prefix + DecoderLayerNames.Wo, null, Wo),
+        (prefix + DecoderLayerNames.MlpNorm, MlpNorm, null),
+        (prefix + DecoderLayerNames.Gate, null, Gate), (prefix + DecoderLayerNames.Up, null, Up), (prefix + DecoderLayerNames.Down, null, Down),
+    ];
+
     /// <summary>Reads a layer stored under Hugging Face's names after a prefix such as "model.layers.3.".</summary>
     public static DecoderLayerWeights Read(Checkpoint checkpoint, string prefix, int width, int mlpWidth, LayerShape shape)
     {
         int d = width, qw = shape.QueryWidth, kvw = shape.KvWidth;
         return new DecoderLayerWeights(
-            checkpoint.ReadVector(prefix + "input_layernorm.weight", d),
-            checkpoint.ReadMatrix(prefix + "self_attn.q_proj.weight", qw, d),
-            checkpoint.ReadMatrix(prefix + "self_attn.k_proj.weight", kvw, d),
-            checkpoint.ReadMatrix(prefix + "self_attn.v_proj.weight", kvw, d),
-            checkpoint.ReadMatrix(prefix + "self_attn.o_proj.weight", d, qw),
-            checkpoint.ReadVector(prefix + "post_attention_layernorm.weight", d),
-            checkpoint.ReadMatrix(prefix + "mlp.gate_proj.weight", mlpWidth, d),
-            checkpoint.ReadMatrix(prefix + "mlp.up_proj.weight", mlpWidth, d),
-            checkpoint.ReadMatrix(prefix + "mlp.down_proj.weight", d, mlpWidth));
+            checkpoint.ReadVector(prefix + DecoderLayerNames.AttentionNorm, d),
+            checkpoint.ReadMatrix(prefix + DecoderLayerNames.Wq, qw, d),
+            checkpoint.ReadMatrix(prefix + DecoderLayerNames.Wk, kvw, d),
+            checkpoint.ReadMatrix(prefix + DecoderLayerNames.Wv, kvw, d),
+            checkpoint.ReadMatrix(prefix + DecoderLayerNames.Wo, d, qw),
+            checkpoint.ReadVector(prefix + DecoderLayerNames.MlpNorm, d),
+            checkpoint.ReadMatrix(prefix + DecoderLayerNames.Gate, mlpWidth, d),
+            checkpoint.ReadMatrix(prefix + DecoderLayerNames.Up, mlpWidth, d),
+            checkpoint.ReadMatrix(prefix + DecoderLayerNames.Down, d, mlpWidth));
     }
 }

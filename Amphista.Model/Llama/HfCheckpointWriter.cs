@@ -53,19 +53,7 @@ public static class HfCheckpointWriter
         var entries = new List<Entry> { new("model.embed_tokens.weight", w.Embedding, null) };
         for (int i = 0; i < w.Layers.Length; i++)
         {
-            var l = w.Layers[i];
-            string p = $"model.layers.{i}.";
-            entries.AddRange([
-                new(p + "input_layernorm.weight", null, l.AttentionNorm),
-                new(p + "self_attn.q_proj.weight", l.Wq, null),
-                new(p + "self_attn.k_proj.weight", l.Wk, null),
-                new(p + "self_attn.v_proj.weight", l.Wv, null),
-                new(p + "self_attn.o_proj.weight", l.Wo, null),
-                new(p + "post_attention_layernorm.weight", null, l.MlpNorm),
-                new(p + "mlp.gate_proj.weight", l.Gate, null),
-                new(p + "mlp.up_proj.weight", l.Up, null),
-                new(p + "mlp.down_proj.weight", l.Down, null),
-            ]);
+            entries.AddRange(w.Layers[i].Named($"model.layers.{i}.").Select(t => new Entry(t.Name, t.Matrix, t.Vector)));
         }
         entries.Add(new("model.norm.weight", null, w.FinalNorm));
         if (!(c.TieWordEmbeddings && ReferenceEquals(w.LmHead, w.Embedding))) entries.Add(new("lm_head.weight", w.LmHead, null));

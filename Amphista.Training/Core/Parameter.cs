@@ -28,6 +28,9 @@ public sealed class Parameter
     public int Rows => Value.Rows;
     public int Cols => Value.Cols;
 
+    /// <summary>A stored matrix [R, C] in float32 (bf16 widened exactly), weight-decayed: training starts from it.</summary>
+    public static Parameter From(string name, WeightMatrix w) => new(name, new Tensor(w.Rows, w.Cols, w.ToF32()), decays: true);
+
     /// <summary>A matrix [R, C] drawn from N(0, std²) with the generator's fixed sequence.</summary>
     public static Parameter Normal(string name, int rows, int cols, float std, RandomWeights rng) =>
         new(name, new Tensor(rows, cols, rng.Vector(rows * cols, std)), decays: true);

@@ -44,13 +44,13 @@ public sealed class AmphistaTrainable : ITrainableDrafter
         Config = c;
         embedding = new FrozenLinear(model.Weights.Embedding);
         rope = new RopeTable(c.HeadDim, c.MaxPositions, c.RopeTheta);
-        fusion = Matrix(AmphistaCheckpoint.FusionKey, w.Fusion);
+        fusion = Parameter.From(AmphistaCheckpoint.FusionKey, w.Fusion);
         stages = w.Stages.Select((l, s) => Layer(AmphistaCheckpoint.StagePrefix(s), l, c.Shape)).ToArray();
         block = new AmphistaTrainableBlock(c,
             new Parameter(AmphistaCheckpoint.HeadEmbeddingsKey, Copy(w.AutoEmbedding.HeadEmbeddings), decays: true),
             w.AutoEmbedding.Layers.Select((l, b) => Layer(AmphistaCheckpoint.BlockLayerPrefix(b), l, c.Shape)).ToArray(), rope);
         heads = new AmphistaTrainableHeads(
-            w.Heads.Select((h, k) => Matrix(AmphistaCheckpoint.HeadPrefix(k) + "linear.weight", h.Linear)).ToArray(),
+            w.Heads.Select((h, k) => Parameter.From(AmphistaCheckpoint.HeadPrefix(k) + "linear.weight", h.Linear)).ToArray(),
             w.Heads.Select((h, k) => Vector(AmphistaCheckpoint.HeadPrefix(k) + "linear.bias", h.Bias)).ToArray(),
             w.Heads.Select((h, k) => Vector(AmphistaCheckpoint.HeadPrefix(k) + "norm.weight", h.Norm)).ToArray(),
             new FrozenLinear(model.Weights.LmHead), c.RmsNormEps, c.LossDecay);
@@ -197,23 +197,15 @@ public sealed class AmphistaTrainable : ITrainableDrafter
     }
 
     private static DecoderLayerParameters Layer(string prefix, DecoderLayerWeights l, LayerShape shape) => new(shape,
-        Vector(prefix + "input_layernorm.weight", l.AttentionNorm),
-        Matrix(prefix + "self_attn.q_proj.weight", l.Wq),
-        Matrix(prefix + "self_attn.k_proj.weight", l.Wk),
-        Matrix(prefix + "self_attn.v_proj.weight", l.Wv),
-        Matrix(prefix + "self_attn.o_proj.weight", l.Wo),
-        Vector(prefix + "post_attention_layernorm.weight", l.MlpNorm),
-        Matrix(prefix + "mlp.gate_proj.weight", l.Gate),
-        Matrix(prefix + "mlp.up_proj.weight", l.Up),
-        Matrix(prefix + "mlp.down_proj.weight", l.Down));
-
-    /// <summary>A float32 matrix parameter [O, D] (bf16 widened exactly), weight-decayed.</summary>
-    private static Parameter Matrix(string name, WeightMatrix w)
-    {
-        var value = new Tensor(w.Rows, w.Cols);   // [O, D]
-        for (int r = 0; r < w.Rows; r++) w.ReadRow(r, value.Row(r));
-        return new Parameter(name, value, decays: true);
-    }
+        Vector(prefix + DecoderLayerNames.AttentionNorm, l.AttentionNorm),
+        Parameter.From(prefix + DecoderLayerNames.Wq, l.Wq),
+        Parameter.From(prefix + DecoderLayerNames.Wk, l.Wk),
+        Parameter.From(prefix + DecoderLayerNames.Wv, l.Wv),
+        Parameter.From(prefix + DecoderLayerNames.Wo, l.Wo),
+        Vector(prefix + DecoderLayerNames.MlpNorm, l.MlpNorm),
+        Parameter.From(prefix + DecoderLayerNames.Gate, l.Gate),
+        Parameter.From(prefix + DecoderLayerNames.Up, l.Up),
+        Parameter.From(prefix + DecoderLayerNames.Down, l.Down));
 
     /// <summary>A gain or bias [1, D], not decayed.</summary>
     private static Parameter Vector(string name, float[] v) => new(name, new Tensor(1, v.Length, v.ToArray()), decays: false);

@@ -75,7 +75,7 @@ public sealed class AmphistaTrainableHeads
                 : CrossEntropy.ComputeSoft(cache.Logits[k], teacher, firstTeacherRow: 1 + k, targets, dLogits);
             statistics.LossSum[k] = (double)ce.Loss * ce.Count;
             statistics.Count[k] = ce.Count;
-            statistics.Correct[k] = Hits(cache.Logits[k], targets);
+            statistics.Correct[k] = CrossEntropy.Hits(cache.Logits[k], targets);
 
             var dNormed = new Tensor(n, d);                   // [N, D]
             lmHead.Backward(dLogits, dNormed);
@@ -94,22 +94,6 @@ public sealed class AmphistaTrainableHeads
     public static int[] Targets(int[] tokens, int positions, int head) =>
         Enumerable.Range(0, positions)
             .Select(i => i + 2 + head < tokens.Length ? tokens[i + 2 + head] : CrossEntropy.IgnoreIndex).ToArray();
-
-    /// <summary>Rows whose argmax (lowest index on ties, as decoding picks) is the target.</summary>
-    private static int Hits(Tensor logits, int[] targets)
-    {
-        int hits = 0;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            if (targets[i] == CrossEntropy.IgnoreIndex) continue;
-            ReadOnlySpan<float> row = logits.Row(i);
-            int best = 0;
-            for (int v = 1; v < row.Length; v++)
-                if (row[v] > row[best]) best = v;
-            if (best == targets[i]) hits++;
-        }
-        return hits;
-    }
 
     /// <summary>Head k's rows of u [N·K, D] as [N, D].</summary>
     private Tensor HeadRows(Tensor u, int k)

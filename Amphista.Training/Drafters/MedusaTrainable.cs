@@ -60,14 +60,14 @@ public sealed class MedusaTrainable : ITrainableDrafter
             biases[k] = new Parameter[c.Layers];
             for (int l = 0; l < c.Layers; l++)
             {
-                weights[k][l] = new Parameter(MedusaConfig.BlockWeightKey(k, l), Floats(head.Blocks[l].Weight), decays: true);
+                weights[k][l] = Parameter.From(MedusaConfig.BlockWeightKey(k, l), head.Blocks[l].Weight);
                 biases[k][l] = new Parameter(MedusaConfig.BlockBiasKey(k, l), new Tensor(1, c.HiddenSize, head.Blocks[l].Bias.ToArray()), decays: false);
                 Parameters.Add(weights[k][l]);
                 Parameters.Add(biases[k][l]);
             }
             if (c.SharedLmHead) continue;
             var own = head.LmHead ?? throw new ArgumentException($"head {k} has no LM head of its own but the config does not share the base model's");
-            lmHeads[k] = new Parameter(MedusaConfig.LmHeadKey(k, c.Layers), Floats(own), decays: true);
+            lmHeads[k] = Parameter.From(MedusaConfig.LmHeadKey(k, c.Layers), own);
             Parameters.Add(lmHeads[k]!);
         }
     }
@@ -119,8 +119,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
                 : CrossEntropy.ComputeSoft(logits, teacher, firstTeacherRow: 1 + k, targets, dLogits);
             stats.LossSum[k] = (double)ce.Loss * ce.Count;
             stats.Count[k] = ce.Count;
-            for (int i = 0; i < rows; i++)
-                if (ArgMax(logits.Row(i)) == targets[i]) stats.Correct[k]++;
+            stats.Correct[k] = CrossEntropy.Hits(logits, targets);
 
             // Cross-entropy ran at weight 1 so its loss is the head's own; the step's weight is applied here.
             float weight = scale * MathF.Pow(LossDecay, k);
@@ -161,22 +160,5 @@ public sealed class MedusaTrainable : ITrainableDrafter
     private void CheckHidden(Tensor hidden)
     {
         if (hidden.Cols != Config.HiddenSize) throw new ArgumentException($"hidden states {hidden} do not have the heads' width {Config.HiddenSize}");
-    }
-
-    /// <summary>Lowest index among ties, as the inference top-k orders them.</summary>
-    private static int ArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int v = 1; v < row.Length; v++)
-            if (row[v] > row[best]) best = v;
-        return best;
-    }
-
-    /// <summary>A float32 tensor copy of w [R, C] (bf16 widened exactly).</summary>
-    private static Tensor Floats(WeightMatrix w)
-    {
-        var t = new Tensor(w.Rows, w.Cols);   // [R, C]
-        for (int r = 0; r < w.Rows; r++) w.ReadRow(r, t.Row(r));
-        return t;
     }
 }

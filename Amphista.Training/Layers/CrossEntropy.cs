@@ -1,4 +1,5 @@
 using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
 using Amphista.Training.Core;
 
 namespace Amphista.Training.Layers;
@@ -134,5 +135,15 @@ public static class CrossEntropy
             for (int v = 0; v < row.Length; v++) row[v] /= sum;
         });
         return p;
+    }
+
+    /// <summary>Rows of logits [N, V] whose argmax (lowest index on ties, as decoding picks) is their target (targets [N]).</summary>
+    public static int Hits(Tensor logits, ReadOnlySpan<int> targets)
+    {
+        var kernels = new ReferenceKernels();
+        int hits = 0;
+        for (int i = 0; i < targets.Length; i++)
+            if (targets[i] != IgnoreIndex && kernels.Argmax(logits.Row(i)) == targets[i]) hits++;
+        return hits;
     }
 }

@@ -5,7 +5,7 @@ using Amphista.Training.Core;
 namespace Amphista.Training.Layers;
 
 /// <summary>
-/// A trainable Llama decoder layer's parameters under Hugging Face names (prefix + "self_attn.q_proj.weight", …):
+/// A trainable Llama decoder layer's parameters under Hugging Face names (prefix + DecoderLayerNames.Wq, …):
 /// gains [1, D]; Wq [H·Dh, D], Wk, Wv [Hkv·Dh, D], Wo [D, H·Dh]; Gate, Up [F, D], Down [D, F].
 /// </summary>
 public sealed class DecoderLayerParameters
@@ -47,15 +47,15 @@ public sealed class DecoderLayerParameters
     {
         float outStd = outputStd ?? std;
         return new DecoderLayerParameters(shape,
-            Parameter.Constant(prefix + "input_layernorm.weight", width, 1f),
-            Parameter.Normal(prefix + "self_attn.q_proj.weight", shape.QueryWidth, width, std, rng),
-            Parameter.Normal(prefix + "self_attn.k_proj.weight", shape.KvWidth, width, std, rng),
-            Parameter.Normal(prefix + "self_attn.v_proj.weight", shape.KvWidth, width, std, rng),
-            Parameter.Normal(prefix + "self_attn.o_proj.weight", width, shape.QueryWidth, outStd, rng),
-            Parameter.Constant(prefix + "post_attention_layernorm.weight", width, 1f),
-            Parameter.Normal(prefix + "mlp.gate_proj.weight", mlpWidth, width, std, rng),
-            Parameter.Normal(prefix + "mlp.up_proj.weight", mlpWidth, width, std, rng),
-            Parameter.Normal(prefix + "mlp.down_proj.weight", width, mlpWidth, outStd, rng));
+            Parameter.Constant(prefix + DecoderLayerNames.AttentionNorm, width, 1f),
+            Parameter.Normal(prefix + DecoderLayerNames.Wq, shape.QueryWidth, width, std, rng),
+            Parameter.Normal(prefix + DecoderLayerNames.Wk, shape.KvWidth, width, std, rng),
+            Parameter.Normal(prefix + DecoderLayerNames.Wv, shape.KvWidth, width, std, rng),
+            Parameter.Normal(prefix + DecoderLayerNames.Wo, width, shape.QueryWidth, outStd, rng),
+            Parameter.Constant(prefix + DecoderLayerNames.MlpNorm, width, 1f),
+            Parameter.Normal(prefix + DecoderLayerNames.Gate, mlpWidth, width, std, rng),
+            Parameter.Normal(prefix + DecoderLayerNames.Up, mlpWidth, width, std, rng),
+            Parameter.Normal(prefix + DecoderLayerNames.Down, width, mlpWidth, outStd, rng));
     }
 
     /// <summary>Float32 copies in the inference layout, for Amphista.Model.Llama.DecoderLayer.</summary>

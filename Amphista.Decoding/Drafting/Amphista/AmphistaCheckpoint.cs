@@ -89,17 +89,7 @@ public static class AmphistaCheckpoint
     }
 
     private static IEnumerable<(string, DType, long[], byte[])> Layer(string p, DecoderLayerWeights l) =>
-    [
-        Vector(p + "input_layernorm.weight", [l.AttentionNorm.Length], l.AttentionNorm),
-        Matrix(p + "self_attn.q_proj.weight", l.Wq),
-        Matrix(p + "self_attn.k_proj.weight", l.Wk),
-        Matrix(p + "self_attn.v_proj.weight", l.Wv),
-        Matrix(p + "self_attn.o_proj.weight", l.Wo),
-        Vector(p + "post_attention_layernorm.weight", [l.MlpNorm.Length], l.MlpNorm),
-        Matrix(p + "mlp.gate_proj.weight", l.Gate),
-        Matrix(p + "mlp.up_proj.weight", l.Up),
-        Matrix(p + "mlp.down_proj.weight", l.Down),
-    ];
+        l.Named(p).Select(t => t.Vector is { } v ? Vector(t.Name, [v.Length], v) : Matrix(t.Name, t.Matrix!));
 
     private static (string, DType, long[], byte[]) Vector(string name, long[] shape, float[] data) =>
         (name, DType.F32, shape, MemoryMarshal.AsBytes(data.AsSpan()).ToArray());
