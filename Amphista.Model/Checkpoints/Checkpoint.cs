@@ -16,13 +16,13 @@ public sealed class Checkpoint : IDisposable
     public const string IndexFileName = "model.safetensors.index.json";
     public const string SingleFileName = "model.safetensors";
 
-    private readonly List<SafeTensorsFile> _files;
-    private readonly Dictionary<string, SafeTensorsFile> _byName;
+    private readonly List<SafeTensorsFile> files;
+    private readonly Dictionary<string, SafeTensorsFile> byName;
 
     /// <summary>The directory or file this checkpoint was opened from (used in messages).</summary>
     public string Location { get; }
 
-    public IEnumerable<string> Names => _byName.Keys;
+    public IEnumerable<string> Names => byName.Keys;
 
     /// <summary>Whether <see cref="ReadMatrix"/> serves BF16 and F32 matrices in place.</summary>
     public bool InPlace { get; }
@@ -30,8 +30,8 @@ public sealed class Checkpoint : IDisposable
     private Checkpoint(string location, List<SafeTensorsFile> files, Dictionary<string, SafeTensorsFile> byName, bool inPlace)
     {
         Location = location;
-        _files = files;
-        _byName = byName;
+        this.files = files;
+        this.byName = byName;
         InPlace = inPlace;
     }
 
@@ -119,7 +119,7 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    public bool Contains(string name) => _byName.ContainsKey(name);
+    public bool Contains(string name) => byName.ContainsKey(name);
 
     public TensorEntry Info(string name) => FileOf(name).Entries[name];
 
@@ -162,7 +162,7 @@ public sealed class Checkpoint : IDisposable
 
     private WeightMatrix? Mapped(TensorEntry entry, int rows, int cols)
     {
-        var file = _byName[entry.Name];
+        var file = byName[entry.Name];
         return entry.Type switch
         {
             DType.BF16 when file.InPlace<ushort>(entry) is { } bits => WeightMatrix.FromBF16(rows, cols, bits),
@@ -188,10 +188,10 @@ public sealed class Checkpoint : IDisposable
 
     public void Dispose()
     {
-        foreach (var f in _files) f.Dispose();
+        foreach (var f in files) f.Dispose();
     }
 
-    private SafeTensorsFile FileOf(string name) => _byName.TryGetValue(name, out var f)
+    private SafeTensorsFile FileOf(string name) => byName.TryGetValue(name, out var f)
         ? f
         : throw new CheckpointException($"tensor '{name}' not found in {Location}");
 

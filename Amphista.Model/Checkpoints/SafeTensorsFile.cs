@@ -14,10 +14,10 @@ public sealed unsafe class SafeTensorsFile : IDisposable
     /// <summary>The reference reader's cap; anything larger is a corrupt or hostile file.</summary>
     public const long MaxHeaderBytes = 100_000_000;
 
-    private readonly MemoryMappedFile _map;
-    private readonly MemoryMappedViewAccessor _view;
-    private readonly long _dataStart;
-    private byte* _base;
+    private readonly MemoryMappedFile map;
+    private readonly MemoryMappedViewAccessor view;
+    private readonly long dataStart;
+    private byte* basePtr;
 
     public string Path { get; }
     public IReadOnlyDictionary<string, TensorEntry> Entries { get; }
@@ -27,10 +27,10 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         long dataStart, Dictionary<string, TensorEntry> entries, Dictionary<string, string> metadata)
     {
         Path = path;
-        _map = map;
-        _view = view;
-        _base = basePtr;
-        _dataStart = dataStart;
+        this.map = map;
+        this.view = view;
+        this.basePtr = basePtr;
+        this.dataStart = dataStart;
         Entries = entries;
         Metadata = metadata;
     }
@@ -94,7 +94,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         return new MappedMemory<T>(this, start, (int)(e.ByteLength / sizeof(T))).Memory;
     }
 
-    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_base == null, this);
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(basePtr == null, this);
 
     private byte* Start(TensorEntry e)
     {
@@ -104,16 +104,16 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         if (e.ByteLength > int.MaxValue)
             throw new CheckpointException(
                 $"{Path}: tensor '{e.Name}' is {e.ByteLength} bytes; tensors of 2 GiB or more are not supported");
-        return _base + _dataStart + e.Begin;
+        return basePtr + dataStart + e.Begin;
     }
 
     public void Dispose()
     {
-        if (_base == null) return;
-        _base = null;
-        _view.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view.Dispose();
-        _map.Dispose();
+        if (basePtr == null) return;
+        basePtr = null;
+        view.SafeMemoryMappedViewHandle.ReleasePointer();
+        view.Dispose();
+        map.Dispose();
     }
 
     public override string ToString() => $"{Path} ({Entries.Count} tensors)";

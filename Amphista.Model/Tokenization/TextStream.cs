@@ -13,17 +13,17 @@ public sealed class TextStream
 {
     private const char ReplacementChar = '\uFFFD';
 
-    private readonly TextTokenizer _tokenizer;
-    private readonly int[] _promptIds;
-    private readonly string _promptText;
-    private readonly List<int> _generated = [];
-    private int _emitted;
+    private readonly TextTokenizer tokenizer;
+    private readonly int[] promptIds;
+    private readonly string promptText;
+    private readonly List<int> generated = [];
+    private int emitted;
 
     public TextStream(TextTokenizer tokenizer, ReadOnlySpan<int> promptIds)
     {
-        _tokenizer = tokenizer;
-        _promptIds = promptIds.ToArray();
-        _promptText = tokenizer.Decode(_promptIds);
+        this.tokenizer = tokenizer;
+        this.promptIds = promptIds.ToArray();
+        promptText = tokenizer.Decode(this.promptIds);
     }
 
     /// <summary>
@@ -32,11 +32,11 @@ public sealed class TextStream
     /// </summary>
     public string Push(int id)
     {
-        _tokenizer.Validate([id]);
-        _generated.Add(id);
+        tokenizer.Validate([id]);
+        generated.Add(id);
         string text = Continuation();
         int printable = text.Length;
-        while (printable > _emitted && text[printable - 1] == ReplacementChar)
+        while (printable > emitted && text[printable - 1] == ReplacementChar)
             printable--;
         return Emit(text, printable);
     }
@@ -49,14 +49,14 @@ public sealed class TextStream
     }
 
     private string Continuation() =>
-        _tokenizer.ContinuationText(_promptText, _promptIds, CollectionsMarshal.AsSpan(_generated));
+        tokenizer.ContinuationText(promptText, promptIds, CollectionsMarshal.AsSpan(generated));
 
     private string Emit(string text, int printable)
     {
-        if (printable <= _emitted)
+        if (printable <= emitted)
             return "";
-        string piece = text[_emitted..printable];
-        _emitted = printable;
+        string piece = text[emitted..printable];
+        emitted = printable;
         return piece;
     }
 }

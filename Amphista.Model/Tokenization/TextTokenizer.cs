@@ -11,11 +11,11 @@ public sealed class TextTokenizer
     public const string ModelFileName = "tokenizer.model";
     public const string JsonFileName = "tokenizer.json";
 
-    private readonly ITokenizerFile _file;
+    private readonly ITokenizerFile file;
 
     private TextTokenizer(ITokenizerFile file, string path)
     {
-        _file = file;
+        this.file = file;
         Path = path;
         VocabSize = file.VocabSize;
     }
@@ -26,9 +26,9 @@ public sealed class TextTokenizer
     /// <summary>Number of ids; valid ids are 0 .. VocabSize - 1.</summary>
     public int VocabSize { get; }
 
-    public int BosId => _file.BosId ?? throw new InputException($"tokenizer {Path} names no beginning-of-sequence token");
+    public int BosId => file.BosId ?? throw new InputException($"tokenizer {Path} names no beginning-of-sequence token");
 
-    public int EosId => _file.EosId ?? throw new InputException($"tokenizer {Path} names no end-of-sequence token");
+    public int EosId => file.EosId ?? throw new InputException($"tokenizer {Path} names no end-of-sequence token");
 
     /// <summary>Whether a model directory holds a tokenizer file (a checkpoint without one still decodes token ids).</summary>
     public static bool Exists(string modelDirectory) =>
@@ -61,7 +61,7 @@ public sealed class TextTokenizer
     public int[] Encode(string text, bool addBos = true)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _file.Encode(text, addBos);
+        return file.Encode(text, addBos);
     }
 
     /// <summary>The vocabulary entry of each id, as the tokenizer file spells it: what an auditor compares.</summary>
@@ -70,7 +70,7 @@ public sealed class TextTokenizer
         Validate(ids);
         var tokens = new string[ids.Length];
         for (int i = 0; i < ids.Length; i++)
-            tokens[i] = _file.Token(ids[i]);
+            tokens[i] = file.Token(ids[i]);
         return tokens;
     }
 
@@ -82,7 +82,7 @@ public sealed class TextTokenizer
     public string Decode(ReadOnlySpan<int> ids, bool skipSpecial = true)
     {
         Validate(ids);
-        return _file.Decode(ids.ToArray(), skipSpecial);
+        return file.Decode(ids.ToArray(), skipSpecial);
     }
 
     /// <summary>
@@ -103,7 +103,7 @@ public sealed class TextTokenizer
         int[] all = new int[promptIds.Length + newIds.Length];
         promptIds.CopyTo(all);
         newIds.CopyTo(all.AsSpan(promptIds.Length));
-        string full = _file.Decode(all, skipSpecial: true);
+        string full = file.Decode(all, skipSpecial: true);
         // The prompt's text only changes when it ends inside an unfinished UTF-8 sequence that the new ids complete
         // (its U+FFFD becomes a real character); then the common prefix is what was already there.
         int common = promptText.Length;
@@ -122,7 +122,7 @@ public sealed class TextTokenizer
         }
     }
 
-    private string DecodeValid(ReadOnlySpan<int> ids) => _file.Decode(ids.ToArray(), skipSpecial: true);
+    private string DecodeValid(ReadOnlySpan<int> ids) => file.Decode(ids.ToArray(), skipSpecial: true);
 
     private static int CommonPrefixLength(string a, string b)
     {

@@ -12,9 +12,9 @@ namespace Amphista.Tests.Checkpoints;
 /// </summary>
 public sealed class CheckpointTests : IDisposable
 {
-    private readonly TestFiles _files = new();
+    private readonly TestFiles files = new();
 
-    public void Dispose() => _files.Dispose();
+    public void Dispose() => files.Dispose();
 
     /// <summary>The shape every Llama tensor name must have under this config.</summary>
     private static long[] ExpectedShape(string name, LlamaConfig c)
@@ -92,8 +92,8 @@ public sealed class CheckpointTests : IDisposable
     public void A_directory_of_symbolic_links_loads_as_its_targets()
     {
         foreach (string file in Directory.GetFiles(TestFiles.Demo))
-            File.CreateSymbolicLink(_files.PathOf(Path.GetFileName(file)), file);
-        using var linked = Checkpoint.Open(_files.Dir);
+            File.CreateSymbolicLink(files.PathOf(Path.GetFileName(file)), file);
+        using var linked = Checkpoint.Open(files.Dir);
         using var real = Checkpoint.Open(TestFiles.Demo);
         Assert.Equal(real.Names.Order(), linked.Names.Order());
         Assert.Equal(real.ReadVector("model.norm.weight", 384), linked.ReadVector("model.norm.weight", 384));
@@ -111,7 +111,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void F16_matrices_are_widened_to_f32_at_load()
     {
-        string path = _files.PathOf("half.safetensors");
+        string path = files.PathOf("half.safetensors");
         Half[] values = [(Half)1.5f, (Half)(-0.25f), (Half)2f, (Half)0f];
         SafeTensorsWriter.Write(path, [("w", DType.F16, [2, 2], MemoryMarshal.AsBytes(values.AsSpan()).ToArray())]);
         using var ckpt = Checkpoint.OpenFile(path);
@@ -151,7 +151,7 @@ public sealed class CheckpointTests : IDisposable
 
     private string CopyDemoExcept(params string[] skipped)
     {
-        string dir = _files.PathOf("demo");
+        string dir = files.PathOf("demo");
         Directory.CreateDirectory(dir);
         foreach (string f in Directory.GetFiles(TestFiles.Demo, "*.safetensors*"))
             if (!skipped.Contains(Path.GetFileName(f)))
@@ -191,8 +191,8 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void A_directory_with_no_weights_lists_what_was_looked_for()
     {
-        var e = Assert.Throws<CheckpointException>(() => Checkpoint.Open(_files.Dir).Dispose());
-        Assert.Contains(_files.Dir, e.Message);
+        var e = Assert.Throws<CheckpointException>(() => Checkpoint.Open(files.Dir).Dispose());
+        Assert.Contains(files.Dir, e.Message);
         Assert.Contains(Checkpoint.IndexFileName, e.Message);
         Assert.Contains(Checkpoint.SingleFileName, e.Message);
     }
@@ -200,7 +200,7 @@ public sealed class CheckpointTests : IDisposable
     [Fact]
     public void A_missing_directory_is_reported()
     {
-        string dir = _files.PathOf("nowhere");
+        string dir = files.PathOf("nowhere");
         var e = Assert.Throws<CheckpointException>(() => Checkpoint.Open(dir).Dispose());
         Assert.Contains(dir, e.Message);
         Assert.Contains("not found", e.Message);

@@ -9,9 +9,9 @@ namespace Amphista.Tests.Checkpoints;
 /// <summary>What the writer writes, the reader reads back bit for bit, in every supported dtype.</summary>
 public sealed class SafeTensorsWriterTests : IDisposable
 {
-    private readonly TestFiles _files = new();
+    private readonly TestFiles files = new();
 
-    public void Dispose() => _files.Dispose();
+    public void Dispose() => files.Dispose();
 
     private static byte[] Bytes<T>(T[] values) where T : struct => MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
 
@@ -23,7 +23,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
         Half[] f16 = [(Half)0.5f, (Half)(-65504f), Half.Epsilon, (Half)3.140625f];
         long[] i64 = [1, -1, long.MaxValue, long.MinValue, 4096];
         var metadata = new Dictionary<string, string> { ["format"] = "pt", ["note"] = "héllo" };
-        string path = _files.PathOf("all.safetensors");
+        string path = files.PathOf("all.safetensors");
 
         SafeTensorsWriter.Write(path,
         [
@@ -56,7 +56,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     {
         foreach (string name in new[] { "a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh" })
         {
-            string path = _files.PathOf(name + ".safetensors");
+            string path = files.PathOf(name + ".safetensors");
             SafeTensorsWriter.WriteF32(path, [(name, [1], [7f])]);
             byte[] bytes = File.ReadAllBytes(path);
             ulong n = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
@@ -70,7 +70,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     [Fact]
     public void A_file_without_metadata_has_an_empty_metadata_map()
     {
-        string path = _files.PathOf("plain.safetensors");
+        string path = files.PathOf("plain.safetensors");
         SafeTensorsWriter.WriteF32(path, [("x", [0], [])]);
         using var file = SafeTensorsFile.Open(path);
         Assert.Empty(file.Metadata);
@@ -81,7 +81,7 @@ public sealed class SafeTensorsWriterTests : IDisposable
     public void Writing_data_that_does_not_match_its_shape_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            SafeTensorsWriter.WriteF32(_files.PathOf("bad.safetensors"), [("w", [2, 2], new float[3])]));
+            SafeTensorsWriter.WriteF32(files.PathOf("bad.safetensors"), [("w", [2, 2], new float[3])]));
         Assert.Contains("tensor 'w'", e.Message);
     }
 
@@ -89,14 +89,14 @@ public sealed class SafeTensorsWriterTests : IDisposable
     public void Writing_a_name_twice_is_refused()
     {
         var e = Assert.Throws<ArgumentException>(() =>
-            SafeTensorsWriter.WriteF32(_files.PathOf("dup.safetensors"), [("w", [1], [1f]), ("w", [1], [2f])]));
+            SafeTensorsWriter.WriteF32(files.PathOf("dup.safetensors"), [("w", [1], [1f]), ("w", [1], [2f])]));
         Assert.Contains("'w'", e.Message);
     }
 
     [Property(MaxTest = 50)]
     public bool Any_float_vectors_round_trip_through_WriteF32(float[] a, float[] b)
     {
-        string path = _files.PathOf($"prop-{Guid.NewGuid():N}.safetensors");
+        string path = files.PathOf($"prop-{Guid.NewGuid():N}.safetensors");
         SafeTensorsWriter.WriteF32(path, [("a", [a.Length], a), ("b.weight", [1, b.Length], b)]);
         using var ckpt = Checkpoint.OpenFile(path);
         return Bytes(ckpt.ReadF32("a", a.Length)).AsSpan().SequenceEqual(Bytes(a))
