@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Amphista.Tensors.Gpu;
 
 namespace Amphista.Tensors;
 
@@ -11,13 +10,13 @@ namespace Amphista.Tensors;
 /// step's row count (<see cref="Resize"/>), so the decode loop allocates nothing; the storage may
 /// therefore hold more than Rows × Cols, and <see cref="Span"/> is the live part.
 /// The storage is host memory or, for a tensor made by a device backend (<see cref="Kernels.IKernels.Allocate"/>),
-/// device memory: code that runs on either backend touches a tensor only through the kernels, and
+/// device memory (an opaque <see cref="IDeviceStorage"/>): code that runs on either backend touches a tensor only through the kernels, and
 /// reading a device tensor's elements on the host is an error that says so.
 /// </summary>
 public sealed class Tensor : IDisposable
 {
     private readonly float[]? host;          // [Capacity · Cols] on the host
-    private readonly DeviceTensor? device;   // [Capacity, Cols] on a device
+    private readonly IDeviceStorage? device;   // [Capacity, Cols] on a device
 
     public int Rows { get; private set; }
     public int Cols { get; }
@@ -39,8 +38,8 @@ public sealed class Tensor : IDisposable
         host = data;
     }
 
-    /// <summary>A tensor whose storage is a device buffer [rows, cols].</summary>
-    internal Tensor(DeviceTensor storage)
+    /// <summary>A tensor whose storage is a device buffer [rows, cols]; device backends make these (<see cref="Kernels.IKernels.Allocate"/>).</summary>
+    public Tensor(IDeviceStorage storage)
     {
         Rows = storage.Rows;
         Cols = storage.Cols;
@@ -50,8 +49,8 @@ public sealed class Tensor : IDisposable
     /// <summary>Whether the elements live in device memory.</summary>
     public bool OnDevice => device is not null;
 
-    /// <summary>The device storage [Capacity, Cols]; null for a host tensor.</summary>
-    internal DeviceTensor? Device => device;
+    /// <summary>The device storage [Capacity, Cols], for the backend that made it; null for a host tensor.</summary>
+    public IDeviceStorage? Storage => device;
 
     /// <summary>The host storage (may be longer than Rows · Cols).</summary>
     public float[] Data => host ?? OnDeviceError();
@@ -97,10 +96,10 @@ public sealed class Tensor : IDisposable
     // Kept out of Data so that the property stays a field read the JIT inlines into the kernels' loops.
     [DoesNotReturn]
     private float[] OnDeviceError() => throw new InvalidOperationException(
-        $"{this} lives on the {device!.Device.Kind} device: read it through the kernels (Download), not on the host");
+        $"{this} lives on the {device!.DeviceKind} device: read it through the kernels (Download), not on the host");
 
     /// <summary>Frees device storage now rather than at finalization (device memory is invisible to the GC); nothing for a host tensor.</summary>
     public void Dispose() => device?.Dispose();
 
-    public override string ToString() => device is null ? $"Tensor[{Rows}, {Cols}]" : $"Tensor[{Rows}, {Cols}] on {device.Device.Kind}";
+    public override string ToString() => device is null ? $"Tensor[{Rows}, {Cols}]" : $"Tensor[{Rows}, {Cols}] on {device.DeviceKind}";
 }

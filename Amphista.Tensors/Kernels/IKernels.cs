@@ -5,7 +5,7 @@ namespace Amphista.Tensors.Kernels;
 /// drafters and decoders allocate their buffers here and move rows only through these calls, so the
 /// same code runs on the host or on a device. Implementations: <see cref="ReferenceKernels"/> (plain
 /// loops, the specification), <see cref="CpuKernels"/> (SIMD and threads), and
-/// <see cref="Gpu.GpuBackend"/> (ILGPU; tensors in device memory, weights uploaded on first use).
+/// GpuBackend in the Amphista.Tensors.Gpu package (ILGPU; tensors in device memory, weights uploaded on first use).
 /// Every implementation must be batch-invariant: row r of a T-row call is bit-identical to a 1-row
 /// call on row r, and results do not depend on the thread count.
 /// The data-movement members have host implementations here, which the CPU kernels use as they are.

@@ -1,7 +1,10 @@
 namespace Amphista.Tensors.Kernels;
 
-/// <summary>Shape checks shared by every kernel implementation: a wrong shape fails here, by name.</summary>
-internal static class Shapes
+/// <summary>
+/// Shape checks shared by every kernel implementation: a wrong shape fails here, by name. Public so that a
+/// backend in another assembly (Amphista.Tensors.Gpu) fails on the same shapes with the same messages.
+/// </summary>
+public static class Shapes
 {
     public static void CheckMatMul(Tensor x, WeightMatrix w, Tensor y)
     {

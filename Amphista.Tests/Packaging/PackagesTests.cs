@@ -6,15 +6,16 @@ using Amphista.Tests.Support;
 namespace Amphista.Tests.Packaging;
 
 /// <summary>
-/// The packages as their users get them: dotnet pack makes the four libraries and the amphista tool and
-/// nothing else; each library package carries its README, XML docs, licence and symbols; the tool installed
-/// from the feed, and a program built against the library packages with the README's code, both decode the
-/// demo model to exactly the in-repository greedy decoder's tokens.
+/// The packages as their users get them: dotnet pack makes the five libraries and the amphista tool and
+/// nothing else; only the GPU backend's package depends on ILGPU; each library package carries its README,
+/// XML docs, licence and symbols; the tool installed from the feed, and a program built against the library
+/// packages with the README's code, both decode the demo model to exactly the in-repository greedy decoder's
+/// tokens.
 /// </summary>
 [Trait("Category", "Packages")]
 public partial class PackagesTests(PackageFeed feed) : IClassFixture<PackageFeed>
 {
-    private static readonly string[] Libraries = ["Amphista.Tensors", "Amphista.Model", "Amphista.Decoding", "Amphista.Training"];
+    private static readonly string[] Libraries = ["Amphista.Tensors", "Amphista.Tensors.Gpu", "Amphista.Model", "Amphista.Decoding", "Amphista.Training"];
 
     /// <summary>BOS, "And God said, Let there be" in the demo model's vocabulary.</summary>
     private static readonly int[] Prompt = [1, 350, 498, 453, 4032, 1405, 441, 301];
@@ -30,7 +31,7 @@ public partial class PackagesTests(PackageFeed feed) : IClassFixture<PackageFeed
     }
 
     [Fact]
-    public void TheSolutionPacksTheFourLibrariesAndTheToolWithTheirSymbolsAndNothingElse()
+    public void TheSolutionPacksTheFiveLibrariesAndTheToolWithTheirSymbolsAndNothingElse()
     {
         string[] expected = [.. Libraries.Append("amphista").SelectMany(id => new[] { ".nupkg", ".snupkg" }.Select(e => Path.GetFileName(feed.Package(id, e))))];
         Assert.Equal(expected.Order(), Directory.GetFiles(feed.Feed).Select(Path.GetFileName).Order());
@@ -38,6 +39,7 @@ public partial class PackagesTests(PackageFeed feed) : IClassFixture<PackageFeed
 
     [Theory]
     [InlineData("Amphista.Tensors")]
+    [InlineData("Amphista.Tensors.Gpu")]
     [InlineData("Amphista.Model")]
     [InlineData("Amphista.Decoding")]
     [InlineData("Amphista.Training")]
@@ -56,6 +58,17 @@ public partial class PackagesTests(PackageFeed feed) : IClassFixture<PackageFeed
         }
         using var symbols = ZipFile.OpenRead(feed.Package(id, ".snupkg"));
         Assert.Contains($"lib/net10.0/{id}.pdb", symbols.Entries.Select(e => e.FullName));
+    }
+
+    [Fact]
+    public void OnlyTheGpuPackageDependsOnIlgpu()
+    {
+        foreach (string id in Libraries)
+        {
+            using var package = ZipFile.OpenRead(feed.Package(id, ".nupkg"));
+            bool dependsOnIlgpu = Read(package, $"{id}.nuspec").Contains("""<dependency id="ILGPU" """);
+            Assert.True(dependsOnIlgpu == (id == "Amphista.Tensors.Gpu"), $"{id} {(dependsOnIlgpu ? "depends" : "does not depend")} on ILGPU");
+        }
     }
 
     [Fact]

@@ -142,10 +142,10 @@ public sealed class GpuBackend : IKernels, IDisposable
 
     private DeviceTensor Storage(Tensor t)
     {
-        var storage = t.Device ?? throw new ArgumentException(
+        var storage = t.Storage ?? throw new ArgumentException(
             $"{t} is in host memory; the {Device.Kind} backend computes on tensors it allocated (IKernels.Allocate)");
-        if (storage.Device != Device) throw new ArgumentException($"{t} belongs to another device");
-        return storage;
+        if (storage is not DeviceTensor own || own.Device != Device) throw new ArgumentException($"{t} belongs to another device");
+        return own;
     }
 
     private DeviceWeights Uploaded(WeightMatrix w) => weights.GetValue(w, m => new DeviceWeights(Device, m));

@@ -10,7 +10,7 @@ namespace Amphista.Tensors.Gpu;
 /// <see cref="Slice"/> gives a view of consecutive rows that shares the memory; only the tensor that
 /// allocated the memory frees it.
 /// </summary>
-public sealed class DeviceTensor : IDisposable
+public sealed class DeviceTensor : IDeviceStorage
 {
     private readonly MemoryBuffer1D<float, Stride1D.Dense>? owned;
 
@@ -111,6 +111,10 @@ public sealed class DeviceTensor : IDisposable
     {
         if (t.Rows != Rows || t.Cols != Cols) throw new ArgumentException($"host {t} does not match device tensor {this}");
     }
+
+    string IDeviceStorage.DeviceKind => Device.Kind;
+
+    IDeviceStorage IDeviceStorage.Grown(int rows) => Grown(rows);
 
     public override string ToString() => $"DeviceTensor[{Rows}, {Cols}]";
 
