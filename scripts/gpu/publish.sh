@@ -3,7 +3,7 @@
 # amphista CLI, each published self-contained for linux-x64 and trimmed, packed into .gpu/amphista-gpu.tar.xz
 # (git-ignored) to copy there with the repository. The archive leaves out the CLI's demo models (the
 # repository holds them already; run-on-device.sh links them back), and xz -9's 64 MiB window stores the
-# two runtimes' shared files once, so it stays about 10 MiB.
+# two runtimes' shared files once, so it stays about 14 MiB.
 # Usage, from anywhere in the repository: bash scripts/gpu/publish.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
