@@ -17,8 +17,6 @@ public sealed class Sampler(SamplingSettings settings)
     private readonly HostRows rows = new();
     private readonly GumbelNoise.Floors floors = new();
 
-    public SamplingSettings Settings => settings;
-
     /// <summary>The token at position from row r of logits [T, V].</summary>
     public int Next(IKernels kernels, Tensor logits, int r, int position) =>
         settings.IsGreedy ? kernels.Argmax(logits, r) : Choose(rows.Row(kernels, logits, r), position);
