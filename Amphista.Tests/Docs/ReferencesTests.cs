@@ -45,32 +45,6 @@ public partial class ReferencesTests
         Assert.True(hits.Count == 0, "references a fresh clone cannot follow:\n" + string.Join('\n', hits));
     }
 
-    /// <summary>Words that tell how the project was built rather than what it is.</summary>
-    [GeneratedRegex(@"\bissues?\s*#?\d+|\b(this|previous|last|next|earlier|a later) session\b|\bsessions? \d+|\bdesign notes?\b|" +
-        @"\bbackground notes?\b|\bpreviously\b|\bno longer\b|\bat the time\b|\bwe (first|then|later)\b", RegexOptions.IgnoreCase)]
-    private static partial Regex History();
-
-    /// <summary>
-    /// The project speaks only of itself: no README, SPEC, doc, script or code comment tells its development
-    /// history (issue or session numbers, notes kept outside the repository, what used to be).
-    /// </summary>
-    [Fact]
-    public void NothingSpeaksOfHowItWasBuilt()
-    {
-        string root = Repository.Root;
-        var hits = new List<string>();
-        foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
-            .Where(f => !IsBuildOutput(root, f) && Path.GetExtension(f) is ".md" or ".sh" or ".cs" or ".mjs" or ".csproj" or ".props"))
-        {
-            bool markdown = Path.GetExtension(file) == ".md";
-            string[] lines = File.ReadAllLines(file);
-            for (int i = 0; i < lines.Length; i++)
-                if ((markdown || Comment().IsMatch(lines[i]) || lines[i].TrimStart().StartsWith("<!--")) && History().Match(lines[i]) is { Success: true } m)
-                    hits.Add($"{Where(root, file, i)}: '{m.Value}'");
-        }
-        Assert.True(hits.Count == 0, "history where the project should describe itself:\n" + string.Join('\n', hits));
-    }
-
     private static string Where(string root, string file, int line) => $"{Path.GetRelativePath(root, file)}:{line + 1}";
 
     private static IEnumerable<string> ProseFiles(string root) =>
