@@ -4,7 +4,6 @@ using Amphista.Tensors;
 using Amphista.Training;
 using Amphista.Training.Data;
 using Amphista.Training.Drafters;
-using Amphista.Training.Core;
 
 namespace Amphista.Cli;
 
@@ -58,7 +57,6 @@ public static class TrainCommand
             CheckpointEvery = args.Int("--checkpoint-every", DefaultCheckpointEvery, min: 0),
             Distill = targets == "distill",
         };
-        Parallelism.MaxThreads = threads;
 
         if (args.Get("--device") is { } device && device != "cpu")
             throw new UsageException($"train runs on the CPU: the trainer's backward passes are host code (--device {device} is for decoding)");
@@ -83,7 +81,7 @@ public static class TrainCommand
             : AmphistaTrainable.Create(model, heads, args.Int("--stages", Math.Min(AmphistaConfig.DefaultStages, heads), min: 1),
                 blockLayers, args.Int("--mlp", model.Config.IntermediateSize, min: 1), seed,
                 attentionHeads: args.Has("--attention-heads") ? args.Int("--attention-heads", 0, min: 1) : null);
-        var trainer = new Trainer(drafter, cache, options, outDir, model.Weights.LmHead);
+        var trainer = new Trainer(drafter, cache, options, outDir, model.Weights.LmHead, threads);
         var printer = ProgressPrinter.ForStandardError();
         trainer.StepCompleted += printer.OnStep;
         using var cancel = new CancellationTokenSource();

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
+using Amphista.Training.Core;
 using Amphista.Training.Data;
 using Amphista.Training.Drafters;
 using Amphista.Training.Layers;
@@ -13,8 +15,11 @@ namespace Amphista.Training;
 /// sequence order_e[n mod N] of epoch e = n / N, order_e a shuffle of the N sequences by
 /// Random(seed, e). Step s (0-based) takes positions s·B .. s·B + B − 1:
 ///   g = Σ_b (1/B) ∇loss(sequence_b);  g ← g · min(1, clip / ‖g‖);  AdamW(g) at lr(s).
-/// Same drafter, data and options give the same bits on any thread count (every kernel sums in a
-/// fixed order), and a run resumed from a checkpoint continues bit for bit (<see cref="TrainingCheckpoint"/>).
+/// The B sequences of a step run at once, one per thread (each on its own <see cref="SequenceKernels"/>,
+/// single-threaded: a sequence's products are too small to split well), each into its own slot
+/// gradient; g is then summed in slot order b = 0, 1, …. So the same drafter, data and options give
+/// the same bits on any thread count, and a run resumed from a checkpoint continues bit for bit
+/// (<see cref="TrainingCheckpoint"/>).
 ///
 /// Total steps from a time budget (Minutes without Steps): before the first step, the drafter's forward
 /// and backward are timed on the first sequences (after one untimed sequence for JIT warm-up), and
@@ -36,6 +41,9 @@ public sealed class Trainer
     private readonly TrainingOptions options;
     private readonly long dataTokens;
     private readonly FrozenLinear? teacherHead;   // the base model's W_lm [V, D] when options.Distill
+    private readonly int threads;
+    private readonly SequenceKernels[] slots;     // [max(B, probe)] one per sequence of a step
+    private readonly WorkerPool pool;
     private int[] order = [];   // [N] the current epoch's sequence order
     private int orderEpoch = -1;
 
@@ -45,15 +53,22 @@ public sealed class Trainer
     public event Action<TrainingProgress>? StepCompleted;
 
     /// <param name="baseLmHead">The base model's LM head, which options.Distill needs to make the teacher distributions.</param>
+    /// <param name="threads">How many sequences of a step run at once (the bits do not depend on it).</param>
+    /// <param name="width">The vector width of every kernel (the bits do not depend on it); the widest this machine accelerates by default.</param>
     public Trainer(ITrainableDrafter drafter, HiddenStateCache data, TrainingOptions options, string outputDirectory,
-        WeightMatrix? baseLmHead = null)
+        WeightMatrix? baseLmHead = null, int threads = 1, VectorWidth? width = null)
     {
         options.Validate();
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         if (data.Count == 0) throw new InputException("no training sequences");
         if (options.Distill && baseLmHead is null) throw new ArgumentException("distillation needs the base model's LM head");
         teacherHead = options.Distill ? new FrozenLinear(baseLmHead!) : null;
         (this.drafter, this.data, this.options, OutputDirectory) = (drafter, data, options, outputDirectory);
         for (int i = 0; i < data.Count; i++) dataTokens += data.Sequence(i).Length;
+        this.threads = threads;
+        slots = [.. Enumerable.Range(0, Math.Max(options.Batch, ProbeSequences)).Select(b => new SequenceKernels(width, b))];
+        drafter.Parameters.UseSlots(slots.Length);
+        pool = new WorkerPool(threads);
     }
 
     /// <summary>
@@ -76,16 +91,16 @@ public sealed class Trainer
 
         while (state.Step < state.TotalSteps && !cancel.IsCancellationRequested && clock.Elapsed < budget)
         {
-            parameters.ZeroGrads();
+            var indices = Enumerable.Range(0, options.Batch).Select(b => SequenceAt(state.SequencesSeen + b)).ToArray();   // [B]
+            var perSequence = AccumulateAtOnce(indices, 1f / options.Batch);   // [B]
+            parameters.GatherSlots(options.Batch);
             var batch = HeadStatistics.Zero(drafter.Heads);
             int epoch = 0;
             for (int b = 0; b < options.Batch; b++)
             {
                 epoch = (int)(state.SequencesSeen / data.Count);
-                int index = SequenceAt(state.SequencesSeen);
-                var sequence = data.Sequence(index);
-                var hidden = Hidden(index);
-                var stats = drafter.Accumulate(hidden, sequence.Tokens, 1f / options.Batch, Teacher(hidden));
+                var sequence = data.Sequence(indices[b]);
+                var stats = perSequence[b];
                 AddToEpoch(state, epoch, stats, sequence.Length);
                 batch = batch.Plus(stats);
                 state.SequencesSeen++;
@@ -146,18 +161,13 @@ public sealed class Trainer
     private int EstimateSteps(TimeSpan budget)
     {
         var clock = Stopwatch.StartNew();
-        int first = SequenceAt(0);
-        drafter.Accumulate(Hidden(first), data.Sequence(first).Tokens, 1f);
+        AccumulateAtOnce([SequenceAt(0)], 1f);
         double warmup = clock.Elapsed.TotalSeconds;
-        long tokens = 0;
         int probes = (int)Math.Min(ProbeSequences, Math.Max(1, data.Count - 1));
-        for (int n = 1; n <= probes; n++)
-        {
-            int index = SequenceAt(n);
-            var hidden = Hidden(index);
-            drafter.Accumulate(hidden, data.Sequence(index).Tokens, 1f, Teacher(hidden));
-            tokens += data.Sequence(index).Length;
-        }
+        var indices = Enumerable.Range(1, probes).Select(n => SequenceAt(n)).ToArray();   // [probes]
+        AccumulateAtOnce(indices, 1f);
+        long tokens = indices.Sum(i => (long)data.Sequence(i).Length);
+        drafter.Parameters.GatherSlots(slots.Length);
         drafter.Parameters.ZeroGrads();
         double secondsPerToken = (clock.Elapsed.TotalSeconds - warmup) / tokens;
         double stepSeconds = secondsPerToken * options.Batch * dataTokens / data.Count;
@@ -177,9 +187,27 @@ public sealed class Trainer
         return order[n % data.Count];
     }
 
+    /// <summary>
+    /// Forward and backward of sequences indices [n] at once, sequence b on slot b's kernels and into
+    /// its slot gradients; returns each one's statistics [n].
+    /// </summary>
+    private HeadStatistics[] AccumulateAtOnce(int[] indices, float scale)
+    {
+        var results = new HeadStatistics[indices.Length];
+        var work = new SequenceWork(indices.Length, b => results[b] = Accumulate(slots[b], indices[b], scale));
+        if (threads == 1 || indices.Length == 1) work.Run(0, 1);
+        else pool.For(threads, work);
+        return results;
+    }
+
+    private HeadStatistics Accumulate(SequenceKernels kernels, int index, float scale)
+    {
+        var hidden = Hidden(index);
+        var teacher = teacherHead is null ? null : CrossEntropy.Teacher(kernels, teacherHead, hidden);   // [T, V]
+        return drafter.Accumulate(kernels, hidden, data.Sequence(index).Tokens, scale, teacher);
+    }
+
     /// <summary>Sequence i's hidden states h [T, D], copied out of the cache (which may be a memory-mapped file).</summary>
-    /// <summary>The teacher distributions [T, V] of a sequence's hidden states when distilling, else null.</summary>
-    private Tensor? Teacher(Tensor hidden) => teacherHead is null ? null : CrossEntropy.Teacher(teacherHead, hidden);
 
     private Tensor Hidden(int i) => new(data.Sequence(i).Length, data.Width, data.Hidden(i).ToArray());
 
@@ -217,6 +245,20 @@ public sealed class Trainer
         return new TrainingLog(drafter.ToDrafter().Name, drafter.Heads, drafter.Parameters.ElementCount, options, data.Count, dataTokens,
             state.Step, state.TotalSteps, state.Step == state.TotalSteps, state.Seconds, state.TokensSeen,
             state.Seconds > 0 ? state.TokensSeen / state.Seconds : 0, periodic, epochs);
+    }
+
+    /// <summary>
+    /// Runs body(b) for b in [0, count): every thread that joins takes the next sequence not yet taken,
+    /// so a long sequence does not hold back the rest; which thread runs which never changes a result.
+    /// </summary>
+    private sealed class SequenceWork(int count, Action<int> body) : IPartitioned
+    {
+        private int next = -1;
+
+        public void Run(int first, int end)
+        {
+            for (int b = Interlocked.Increment(ref next); b < count; b = Interlocked.Increment(ref next)) body(b);
+        }
     }
 
     /// <summary>FNV-1a over the sequences' tokens and the first sequence's hidden-state bits (which tell base models apart).</summary>

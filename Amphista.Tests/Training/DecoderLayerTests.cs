@@ -16,12 +16,14 @@ namespace Amphista.Tests.Training;
 /// </summary>
 public class DecoderLayerTests
 {
+    private static readonly SequenceKernels K = new();
+
     [Fact]
     public void Forward_equals_the_inference_decoder_layer() => Properties.Check(LayerCase.Gen, c =>
     {
         var p = c.Parameters();
         var x = Rand.Tensor(c.T, c.D, c.Seed + 1);   // [T, D]
-        var (y, _) = TrainableDecoderLayer.Forward(p, c.Rope(), x, c.Positions(), c.Mask());
+        var (y, _) = TrainableDecoderLayer.Forward(K, p, c.Rope(), x, c.Positions(), c.Mask());
 
         var expected = new Tensor(c.T, c.D, x.Data.ToArray());   // [T, D], updated in place
         var kernels = new ReferenceKernels();
@@ -38,9 +40,9 @@ public class DecoderLayerTests
         var x = Rand.Tensor(c.T, c.D, c.Seed + 1);
         var r = Rand.Tensor(c.T, c.D, c.Seed + 2);
         var dx = new Tensor(c.T, c.D);
-        var (_, cache) = TrainableDecoderLayer.Forward(p, c.Rope(), x, c.Positions(), c.Mask());
-        TrainableDecoderLayer.Backward(p, c.Rope(), cache, r, dx);
-        GradCheck.Check($"decoder layer {c}", () => GradCheck.Project(TrainableDecoderLayer.Forward(p, c.Rope(), x, c.Positions(), c.Mask()).Y, r),
+        var (_, cache) = TrainableDecoderLayer.Forward(K, p, c.Rope(), x, c.Positions(), c.Mask());
+        TrainableDecoderLayer.Backward(K, p, c.Rope(), cache, r, dx);
+        GradCheck.Check($"decoder layer {c}", () => GradCheck.Project(TrainableDecoderLayer.Forward(K, p, c.Rope(), x, c.Positions(), c.Mask()).Y, r),
             [GradCheck.Of("x", x, dx), .. p.All.Select(GradCheck.Of)], c.Seed, maxPerProbe: 6);
     }, maxTest: 20);
 
@@ -51,7 +53,7 @@ public class DecoderLayerTests
         var b = new Parameter("b", Rand.Tensor(1, c.D, c.Seed + 2), false);
         var lmHead = Rand.Matrix(c.O, c.D, c.Seed + 3, DType.BF16);
         var h = Rand.Tensor(1, c.D, c.Seed);
-        var logits = new FrozenLinear(lmHead).Forward(ResidualBlock.Forward(h, w, b).Y);
+        var logits = new FrozenLinear(lmHead).Forward(K, ResidualBlock.Forward(K, h, w, b).Y);
 
         var head = new MedusaHead([new ResBlock(w.ToWeightMatrix(), b.Value.Data.ToArray())], null);
         var kernels = new ReferenceKernels();

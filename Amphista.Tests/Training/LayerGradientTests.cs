@@ -14,6 +14,8 @@ namespace Amphista.Tests.Training;
 /// </summary>
 public class LayerGradientTests
 {
+    private static readonly SequenceKernels K = new();
+
     [Fact]
     public void Linear_gradients_match_finite_differences() => Properties.Check(DenseCase.Gen, c =>
     {
@@ -22,10 +24,10 @@ public class LayerGradientTests
         var b = c.Bias ? new Parameter("b", Rand.Tensor(1, c.O, c.Seed + 2), false) : null;
         var r = Rand.Tensor(c.T, c.O, c.Seed + 3);                                     // [T, O]
         var dx = new Tensor(c.T, c.D);
-        Linear.Backward(x, w, b, r, dx);
+        Linear.Backward(K, x, w, b, r, dx);
         var probes = new List<Probe> { GradCheck.Of("x", x, dx), GradCheck.Of(w) };
         if (b is not null) probes.Add(GradCheck.Of(b));
-        GradCheck.Check($"linear {c}", () => GradCheck.Project(Linear.Forward(x, w, b), r), probes, c.Seed);
+        GradCheck.Check($"linear {c}", () => GradCheck.Project(Linear.Forward(K, x, w, b), r), probes, c.Seed);
     });
 
     [Fact]
@@ -37,8 +39,8 @@ public class LayerGradientTests
             var x = Rand.Tensor(c.T, c.D, c.Seed);                                   // [T, D]
             var r = Rand.Tensor(c.T, c.O, c.Seed + 3);                               // [T, O]
             var dx = new Tensor(c.T, c.D);
-            frozen.Backward(r, dx);
-            GradCheck.Check($"frozen {type} {c}", () => GradCheck.Project(frozen.Forward(x), r), [GradCheck.Of("x", x, dx)], c.Seed);
+            frozen.Backward(K, r, dx);
+            GradCheck.Check($"frozen {type} {c}", () => GradCheck.Project(frozen.Forward(K, x), r), [GradCheck.Of("x", x, dx)], c.Seed);
         }
     });
 
@@ -49,7 +51,7 @@ public class LayerGradientTests
         var w = Rand.Matrix(c.O, c.D, c.Seed + 1, DType.BF16);
         var expected = new Tensor(c.T, c.O);
         new Amphista.Tensors.Kernels.ReferenceKernels().MatMul(x, w, expected);
-        Assertions.Close(expected, new FrozenLinear(w).Forward(x), 1e-5, $"frozen forward {c}");
+        Assertions.Close(expected, new FrozenLinear(w).Forward(K, x), 1e-5, $"frozen forward {c}");
         var tokens = Enumerable.Range(0, c.T).Select(t => (c.Seed + t) % c.O).ToArray();
         var rows = new FrozenLinear(w).Lookup(tokens);
         var expectedRow = new float[c.D];
@@ -70,8 +72,8 @@ public class LayerGradientTests
         var gain = new Parameter("gain", new Tensor(1, c.D, new RandomWeights(c.Seed + 1).Gains(c.D)), false);
         var r = Rand.Tensor(c.T, c.D, c.Seed + 3);
         var dx = new Tensor(c.T, c.D);
-        RmsNorm.Backward(RmsNorm.Forward(x, gain, 1e-5f).Cache, gain, r, dx);
-        GradCheck.Check($"rmsnorm {c}", () => GradCheck.Project(RmsNorm.Forward(x, gain, 1e-5f).Y, r),
+        RmsNorm.Backward(K, RmsNorm.Forward(K, x, gain, 1e-5f).Cache, gain, r, dx);
+        GradCheck.Check($"rmsnorm {c}", () => GradCheck.Project(RmsNorm.Forward(K, x, gain, 1e-5f).Y, r),
             [GradCheck.Of("x", x, dx), GradCheck.Of(gain)], c.Seed);
     });
 
@@ -83,9 +85,9 @@ public class LayerGradientTests
         var r = Rand.Tensor(c.T, c.D, c.Seed + 3);
         var (dx, dGate, dUp) = (new Tensor(c.T, c.D), new Tensor(c.T, c.D), new Tensor(c.T, c.D));
         Activations.SiluBackward(x, r, dx);
-        GradCheck.Check($"silu {c}", () => GradCheck.Project(Activations.Silu(x), r), [GradCheck.Of("x", x, dx)], c.Seed);
+        GradCheck.Check($"silu {c}", () => GradCheck.Project(Activations.Silu(K, x), r), [GradCheck.Of("x", x, dx)], c.Seed);
         Activations.SwiGluBackward(x, up, r, dGate, dUp);
-        GradCheck.Check($"swiglu {c}", () => GradCheck.Project(Activations.SwiGlu(x, up), r),
+        GradCheck.Check($"swiglu {c}", () => GradCheck.Project(Activations.SwiGlu(K, x, up), r),
             [GradCheck.Of("gate", x, dGate), GradCheck.Of("up", up, dUp)], c.Seed);
     });
 
@@ -101,7 +103,7 @@ public class LayerGradientTests
         GradCheck.Check($"rope {c}", () =>
         {
             var rotated = new Tensor(x.Rows, x.Cols, x.Data.ToArray());
-            Rope.Forward(rotated, positions, table);
+            Rope.Forward(K, rotated, positions, table);
             return GradCheck.Project(rotated, r);
         }, [GradCheck.Of("x", x, dx)], c.Seed);
     });
@@ -114,8 +116,8 @@ public class LayerGradientTests
         var b = new Parameter("b", Rand.Tensor(1, c.D, c.Seed + 2), false);
         var r = Rand.Tensor(c.T, c.D, c.Seed + 3);
         var dx = new Tensor(c.T, c.D);
-        ResidualBlock.Backward(ResidualBlock.Forward(x, w, b).Cache, w, b, r, dx);
-        GradCheck.Check($"residual block {c}", () => GradCheck.Project(ResidualBlock.Forward(x, w, b).Y, r),
+        ResidualBlock.Backward(K, ResidualBlock.Forward(K, x, w, b).Cache, w, b, r, dx);
+        GradCheck.Check($"residual block {c}", () => GradCheck.Project(ResidualBlock.Forward(K, x, w, b).Y, r),
             [GradCheck.Of("x", x, dx), GradCheck.Of(w), GradCheck.Of(b)], c.Seed);
     });
 
@@ -127,11 +129,11 @@ public class LayerGradientTests
         var targets = Enumerable.Range(0, c.T).Select(_ => rng.Next(4) == 0 ? CrossEntropy.IgnoreIndex : rng.Next(c.O)).ToArray();
         float scale = 0.5f + (float)rng.NextDouble();
         var dLogits = new Tensor(c.T, c.O);
-        var result = CrossEntropy.Compute(logits, targets, dLogits, scale);
+        var result = CrossEntropy.Compute(K, logits, targets, dLogits, scale);
         Assert.Equal(targets.Count(t => t != CrossEntropy.IgnoreIndex), result.Count);
         for (int t = 0; t < c.T; t++)
             if (targets[t] == CrossEntropy.IgnoreIndex) Assert.All(dLogits.Row(t).ToArray(), g => Assert.Equal(0f, g));
-        GradCheck.Check($"cross-entropy {c}", () => CrossEntropy.Compute(logits, targets, null, scale).Loss,
+        GradCheck.Check($"cross-entropy {c}", () => CrossEntropy.Compute(K, logits, targets, null, scale).Loss,
             [GradCheck.Of("logits", logits, dLogits)], c.Seed);
     });
 
@@ -139,15 +141,15 @@ public class LayerGradientTests
     public void Soft_cross_entropy_gradient_matches_finite_differences() => Properties.Check(DenseCase.Gen, c =>
     {
         var logits = Rand.Tensor(c.T, c.O, c.Seed, 3f);                              // [T, V]
-        var teacher = CrossEntropy.Teacher(new FrozenLinear(Rand.Matrix(c.O, c.D, c.Seed + 1, DType.F32)),
+        var teacher = CrossEntropy.Teacher(K, new FrozenLinear(Rand.Matrix(c.O, c.D, c.Seed + 1, DType.F32)),
             Rand.Tensor(c.T + 2, c.D, c.Seed + 2, 2f));                                   // [T + 2, V] distributions
         var rng = new Random(c.Seed);
         var targets = Enumerable.Range(0, c.T).Select(_ => rng.Next(4) == 0 ? CrossEntropy.IgnoreIndex : rng.Next(c.O)).ToArray();
         float scale = 0.5f + (float)rng.NextDouble();
         var dLogits = new Tensor(c.T, c.O);
-        var result = CrossEntropy.ComputeSoft(logits, teacher, 2, targets, dLogits, scale);
+        var result = CrossEntropy.ComputeSoft(K, logits, teacher, 2, targets, dLogits, scale);
         Assert.Equal(targets.Count(t => t != CrossEntropy.IgnoreIndex), result.Count);
-        GradCheck.Check($"soft cross-entropy {c}", () => CrossEntropy.ComputeSoft(logits, teacher, 2, targets, null, scale).Loss,
+        GradCheck.Check($"soft cross-entropy {c}", () => CrossEntropy.ComputeSoft(K, logits, teacher, 2, targets, null, scale).Loss,
             [GradCheck.Of("logits", logits, dLogits)], c.Seed);
     });
 
@@ -160,8 +162,8 @@ public class LayerGradientTests
         for (int t = 0; t < targets.Length; t++)
             if (targets[t] >= 0) oneHot[1 + t, targets[t]] = 1f;
         var (hard, soft) = (new Tensor(5, 7), new Tensor(5, 7));
-        var expected = CrossEntropy.Compute(logits, targets, hard, 0.7f);
-        var actual = CrossEntropy.ComputeSoft(logits, oneHot, 1, targets, soft, 0.7f);
+        var expected = CrossEntropy.Compute(K, logits, targets, hard, 0.7f);
+        var actual = CrossEntropy.ComputeSoft(K, logits, oneHot, 1, targets, soft, 0.7f);
         Assert.Equal(expected.Count, actual.Count);
         Assert.Equal(expected.Loss, actual.Loss, 5);
         Assertions.Close(hard, soft, 1e-7, "gradients of one-hot soft targets");
@@ -172,7 +174,7 @@ public class LayerGradientTests
     {
         var lmHead = Rand.Matrix(9, 4, 3, DType.BF16);                                  // [V, D]
         var hidden = Rand.Tensor(3, 4, 5);                                               // [T, D]
-        var p = CrossEntropy.Teacher(new FrozenLinear(lmHead), hidden);
+        var p = CrossEntropy.Teacher(K, new FrozenLinear(lmHead), hidden);
         var logits = new Tensor(3, 9);
         new ReferenceKernels().MatMul(hidden, lmHead, logits);
         new ReferenceKernels().Softmax(logits);
@@ -183,9 +185,9 @@ public class LayerGradientTests
     public void Cross_entropy_is_stable_for_huge_logits_and_exact_for_a_known_case()
     {
         var logits = new Tensor(2, 3, [1000f, 1000f, -1000f, 0f, 0f, 0f]);
-        var result = CrossEntropy.Compute(logits, [0, 2], null);
+        var result = CrossEntropy.Compute(K, logits, [0, 2], null);
         Assert.Equal(2, result.Count);
         Assert.Equal((Math.Log(2) + Math.Log(3)) / 2, result.Loss, 5);
-        Assert.Equal(0f, CrossEntropy.Compute(logits, [-1, -1], null).Loss);
+        Assert.Equal(0f, CrossEntropy.Compute(K, logits, [-1, -1], null).Loss);
     }
 }

@@ -63,15 +63,9 @@ public class TrainerTests
         using var data = Data();
         float[][] Train(int threads, int seed)
         {
-            int saved = Parallelism.MaxThreads;
-            Parallelism.MaxThreads = threads;
-            try
-            {
-                var drafter = Fresh();
-                InTemp(dir => new Trainer(drafter, data, Options(5, seed), dir).Run());
-                return Weights(drafter);
-            }
-            finally { Parallelism.MaxThreads = saved; }
+            var drafter = Fresh();
+            InTemp(dir => new Trainer(drafter, data, Options(5, seed), dir, threads: threads).Run());
+            return Weights(drafter);
         }
         var one = Train(1, seed: 7);
         var two = Train(2, seed: 7);

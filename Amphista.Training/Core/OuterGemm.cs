@@ -9,28 +9,29 @@ namespace Amphista.Training.Core;
 /// [M, K] (dx += dy · W) or as [K, M] (dW += dyᵀ · x) with no transpose copied:
 ///   C[m, n] ← fma(A(m, K−1), B[K−1, n], … fma(A(m, 0), B[0, n], C[m, n]))
 /// one fused chain per element in k order, starting from C's value. A fused multiply-add rounds
-/// once whether in a vector lane or a scalar, so the width (<see cref="Simd.Width"/>), tiles, edges,
-/// K blocks (the chain resumes from the stored float) and threads all give the same bits. Register
-/// tile: 4 rows × 4 vectors (16 accumulators) where the machine has 32 vector registers, 4 rows × 2
-/// vectors where it has 16; A broadcast, B rows streamed. Threads take 64 × 64 blocks of C, K in
-/// blocks of 256 so the block's slice of B (256 × 64) stays in L2.
+/// once whether in a vector lane or a scalar, so the vector width, tiles, edges and K blocks (the
+/// chain resumes from the stored float) all give the same bits. Register tile: 4 rows × 4 vectors
+/// (16 accumulators) where the machine has 32 vector registers, 4 rows × 2 vectors where it has 16;
+/// A broadcast, B rows streamed. C is walked in 64 × 64 blocks, K in blocks of 256 so a block's
+/// slice of B (256 × 64) stays in L2. One thread: a training batch runs its sequences in parallel
+/// instead (<see cref="SequenceKernels"/>).
 /// </summary>
 public static unsafe class OuterGemm
 {
     private const int RowBlock = 64, ColBlock = 64, DepthBlock = 256;
 
     /// <summary>C [M, N] += A [M, K] · B [K, N].</summary>
-    public static void Multiply(float[] a, float[] b, float[] c, int m, int n, int k) => Run(a, k, 1, b, c, m, n, k);
+    public static void Multiply(VectorWidth width, float[] a, float[] b, float[] c, int m, int n, int k) => Run(width, a, k, 1, b, c, m, n, k);
 
     /// <summary>C [M, N] += A [K, M]ᵀ · B [K, N].</summary>
-    public static void MultiplyTransposedA(float[] a, float[] b, float[] c, int m, int n, int k) => Run(a, 1, m, b, c, m, n, k);
+    public static void MultiplyTransposedA(VectorWidth width, float[] a, float[] b, float[] c, int m, int n, int k) => Run(width, a, 1, m, b, c, m, n, k);
 
-    private static void Run(float[] a, int rowStride, int depthStride, float[] b, float[] c, int m, int n, int k)
+    private static void Run(VectorWidth width, float[] a, int rowStride, int depthStride, float[] b, float[] c, int m, int n, int k)
     {
         if (a.Length != (long)m * k || b.Length != (long)k * n || c.Length != (long)m * n)
             throw new ArgumentException($"gemm shapes: A {a.Length} for {m}×{k}, B {b.Length} for [{k}, {n}], C {c.Length} for [{m}, {n}]");
         if (m == 0 || n == 0 || k == 0) return;
-        switch (Simd.Width.Bits)
+        switch (width.Bits)
         {
             case 512: Run<Simd512, Vector512<float>>(a, rowStride, depthStride, b, c, m, n, k); break;
             case 256: Run<Simd256, Vector256<float>>(a, rowStride, depthStride, b, c, m, n, k); break;
@@ -42,19 +43,18 @@ public static unsafe class OuterGemm
     private static void Run<V, TVec>(float[] a, int rowStride, int depthStride, float[] b, float[] c, int m, int n, int k)
         where V : struct, IVectorOps<TVec> where TVec : struct
     {
-        int rowBlocks = (m + RowBlock - 1) / RowBlock, colBlocks = (n + ColBlock - 1) / ColBlock;
-        Parallelism.For(rowBlocks * colBlocks, block =>
-        {
-            int m0 = block / colBlocks * RowBlock, n0 = block % colBlocks * ColBlock;
-            int m1 = Math.Min(m, m0 + RowBlock), n1 = Math.Min(n, n0 + ColBlock);
-            fixed (float* pa = a, pb = b, pc = c)
-                for (int k0 = 0; k0 < k; k0 += DepthBlock)
+        fixed (float* pa = a, pb = b, pc = c)
+            for (int m0 = 0; m0 < m; m0 += RowBlock)
+                for (int n0 = 0; n0 < n; n0 += ColBlock)
                 {
-                    var s = new Strides(rowStride, depthStride, n, k0, Math.Min(k, k0 + DepthBlock));
-                    if (VectorWidth.ThirtyTwoRegisters) OuterTiles<V, TVec, Four>.Block(pa, pb, pc, m0, m1, n0, n1, s);
-                    else OuterTiles<V, TVec, Two>.Block(pa, pb, pc, m0, m1, n0, n1, s);
+                    int m1 = Math.Min(m, m0 + RowBlock), n1 = Math.Min(n, n0 + ColBlock);
+                    for (int k0 = 0; k0 < k; k0 += DepthBlock)
+                    {
+                        var s = new Strides(rowStride, depthStride, n, k0, Math.Min(k, k0 + DepthBlock));
+                        if (VectorWidth.ThirtyTwoRegisters) OuterTiles<V, TVec, Four>.Block(pa, pb, pc, m0, m1, n0, n1, s);
+                        else OuterTiles<V, TVec, Two>.Block(pa, pb, pc, m0, m1, n0, n1, s);
+                    }
                 }
-        });
     }
 
     /// <summary>A(m, k) = a[m·RowStride + k·DepthStride]; C and B rows are N wide; this pass covers k in [K0, K1).</summary>

@@ -6,7 +6,8 @@ namespace Amphista.Training.Core;
 /// A trainable float32 tensor and its gradient: Value [R, C], Grad [R, C] (vectors are [1, C]).
 /// Name is the checkpoint key (Hugging Face style, e.g. "layers.0.self_attn.q_proj.weight").
 /// Backward functions add into Grad (llm.c style), so one parameter may be used several times in a
-/// step; <see cref="ParameterSet.ZeroGrads"/> clears it between steps.
+/// step; <see cref="ParameterSet.ZeroGrads"/> clears it between steps. A batch whose sequences run
+/// at once gives each its own slot gradient (<see cref="SlotGrad"/>), summed into Grad in slot order.
 /// </summary>
 public sealed class Parameter
 {
@@ -17,12 +18,31 @@ public sealed class Parameter
     /// <summary>Whether AdamW's decoupled weight decay applies: matrices yes, gains and biases no.</summary>
     public bool Decays { get; }
 
+    private Tensor[] slotGrads = [];   // [slots] each [R, C]
+
     public Parameter(string name, Tensor value, bool decays)
     {
         Name = name;
         Value = value;
         Grad = new Tensor(value.Rows, value.Cols);
         Decays = decays;
+        Matrix = WeightMatrix.FromF32(value.Rows, value.Cols, value.Data);
+    }
+
+    /// <summary>The value as the inference kernels' weight matrix: a view of Value's array, so it follows every update.</summary>
+    public WeightMatrix Matrix { get; }
+
+    /// <summary>Batch slot s's gradient [R, C] (<see cref="ParameterSet.UseSlots"/> makes them).</summary>
+    public Tensor SlotGrad(int slot) => slotGrads[slot];
+
+    /// <summary>How many slot gradients exist.</summary>
+    public int Slots => slotGrads.Length;
+
+    /// <summary>Makes count zeroed slot gradients, keeping those that exist.</summary>
+    internal void UseSlots(int count)
+    {
+        if (count <= slotGrads.Length) return;
+        slotGrads = [.. slotGrads, .. Enumerable.Range(0, count - slotGrads.Length).Select(_ => new Tensor(Rows, Cols))];
     }
 
     public int Rows => Value.Rows;

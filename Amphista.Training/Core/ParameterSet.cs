@@ -1,3 +1,5 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
 namespace Amphista.Training.Core;
 
 /// <summary>
@@ -35,6 +37,32 @@ public sealed class ParameterSet : IReadOnlyList<Parameter>
     public void ZeroGrads()
     {
         foreach (var p in parameters) Array.Clear(p.Grad.Data);
+    }
+
+    /// <summary>Gives every parameter count zeroed slot gradients (<see cref="Parameter.SlotGrad"/>).</summary>
+    public void UseSlots(int count)
+    {
+        foreach (var p in parameters) p.UseSlots(count);
+    }
+
+    /// <summary>
+    /// Grad = slot 0 + slot 1 + … + slot count−1, added in that order (whatever thread filled each
+    /// slot), and the slots cleared for the next step.
+    /// </summary>
+    public void GatherSlots(int count)
+    {
+        foreach (var p in parameters)
+        {
+            if (count > p.Slots) throw new ArgumentOutOfRangeException(nameof(count), $"{p} has {p.Slots} slot gradients, not {count}");
+            var grad = p.Grad.Data;
+            for (int s = 0; s < count; s++)
+            {
+                var slot = p.SlotGrad(s).Data;
+                if (s == 0) slot.CopyTo(grad);
+                else TensorPrimitives.Add(grad, slot, grad);
+                Array.Clear(slot);
+            }
+        }
     }
 
     public double GradNorm()

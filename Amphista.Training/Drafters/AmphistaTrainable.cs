@@ -101,24 +101,24 @@ public sealed class AmphistaTrainable : ITrainableDrafter
     /// <summary>Continues from inference weights (a checkpoint's, say); bf16 matrices are widened to float32, exactly.</summary>
     public static AmphistaTrainable FromWeights(LlamaModel model, AmphistaWeights weights) => new(model, weights);
 
-    public HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale, Tensor? teacher = null)
+    public HeadStatistics Accumulate(SequenceKernels kernels, Tensor hidden, int[] tokens, float scale, Tensor? teacher = null)
     {
         Check(hidden, tokens);
         if (tokens.Length < 2) return HeadStatistics.Zero(Heads);
-        var pass = Forward(hidden, tokens);
-        var (statistics, du) = heads.Backward(pass.Heads, tokens, scale, teacher);   // [N·K, D]
-        var dStages = block.Backward(pass.Block, du);                       // S × [N, D]
-        var df = StagesBackward(pass.Stages, dStages);                      // [N, D]
-        Linear.Backward(pass.Joined, fusion, null, df, dx: null);
+        var pass = Forward(kernels, hidden, tokens);
+        var (statistics, du) = heads.Backward(kernels, pass.Heads, tokens, scale, teacher);   // [N·K, D]
+        var dStages = block.Backward(kernels, pass.Block, du);                       // S × [N, D]
+        var df = StagesBackward(kernels, pass.Stages, dStages);                      // [N, D]
+        Linear.Backward(kernels, pass.Joined, fusion, null, df, dx: null);
         return statistics;
     }
 
     /// <summary>Head k's logits at every position with a following token, K × [T − 1, V]: what a session gives after committing 0..i.</summary>
-    public Tensor[] Logits(Tensor hidden, int[] tokens)
+    public Tensor[] Logits(SequenceKernels kernels, Tensor hidden, int[] tokens)
     {
         Check(hidden, tokens);
         if (tokens.Length < 2) throw new ArgumentException($"{tokens.Length} tokens: no position has a following token to fuse");
-        return Forward(hidden, tokens).Heads.Logits;
+        return Forward(kernels, hidden, tokens).Heads.Logits;
     }
 
     public IDrafter ToDrafter() => new AmphistaDrafter(ToWeights());
@@ -136,22 +136,22 @@ public sealed class AmphistaTrainable : ITrainableDrafter
 
     private sealed record Pass(Tensor Joined, DecoderLayerCache[] Stages, AmphistaBlockCache Block, AmphistaHeadsCache Heads);
 
-    private Pass Forward(Tensor hidden, int[] tokens)
+    private Pass Forward(SequenceKernels kernels, Tensor hidden, int[] tokens)
     {
         int n = tokens.Length - 1;
         var joined = Join(hidden, tokens);                        // [N, 2D]  [h_i ; E(s_{i+1})]
-        var a = Linear.Forward(joined, fusion, null);             // [N, D]   f = a^(0)
+        var a = Linear.Forward(kernels, joined, fusion, null);             // [N, D]   f = a^(0)
         var positions = Enumerable.Range(0, n).ToArray();         // [N]
         var causal = AttentionMask.Causal(0, n);                  // [N, N]
         var stageCaches = new DecoderLayerCache[stages.Length];
         var stageOutputs = new Tensor[stages.Length];             // S × [N, D]  a^(1)..a^(S)
         for (int s = 0; s < stages.Length; s++)
         {
-            (a, stageCaches[s]) = TrainableDecoderLayer.Forward(stages[s], rope, a, positions, causal);
+            (a, stageCaches[s]) = TrainableDecoderLayer.Forward(kernels, stages[s], rope, a, positions, causal);
             stageOutputs[s] = a;
         }
-        var (u, blockCache) = block.Forward(stageOutputs);        // [N·K, D]
-        var headsCache = heads.Forward(u);                        // logits K × [N, V]
+        var (u, blockCache) = block.Forward(kernels, stageOutputs);        // [N·K, D]
+        var headsCache = heads.Forward(kernels, u);                        // logits K × [N, V]
         return new Pass(joined, stageCaches, blockCache, headsCache);
     }
 
@@ -159,13 +159,13 @@ public sealed class AmphistaTrainable : ITrainableDrafter
     /// ∂/∂f [N, D] from ∂/∂a^(s) as the block sent it: a^(s) feeds both the block and stage s + 1, so
     /// stage s + 1's input gradient is added onto the block's before stage s runs backward.
     /// </summary>
-    private Tensor StagesBackward(DecoderLayerCache[] caches, Tensor[] dStages)
+    private Tensor StagesBackward(SequenceKernels kernels, DecoderLayerCache[] caches, Tensor[] dStages)
     {
         var da = dStages[^1];                                      // [N, D]
         for (int s = stages.Length - 1; s >= 0; s--)
         {
             var dPrevious = s > 0 ? dStages[s - 1] : new Tensor(da.Rows, da.Cols);   // [N, D]
-            TrainableDecoderLayer.Backward(stages[s], rope, caches[s], da, dPrevious);
+            TrainableDecoderLayer.Backward(kernels, stages[s], rope, caches[s], da, dPrevious);
             da = dPrevious;
         }
         return da;

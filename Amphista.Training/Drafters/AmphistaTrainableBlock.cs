@@ -50,7 +50,7 @@ public sealed class AmphistaTrainableBlock
     }
 
     /// <summary>u [N·K, D] from the stages' outputs a^(1)..a^(S), each [N, D].</summary>
-    public (Tensor U, AmphistaBlockCache Cache) Forward(Tensor[] stageOutputs)
+    public (Tensor U, AmphistaBlockCache Cache) Forward(SequenceKernels kernels, Tensor[] stageOutputs)
     {
         int n = stageOutputs[0].Rows, k = config.Heads;
         var z = Inputs(stageOutputs);                              // [N·K, D]
@@ -64,16 +64,16 @@ public sealed class AmphistaTrainableBlock
             var unrotated = new int[count * k];                    // [G·K] all 0
             groups[g] = new DecoderLayerCache[Layers.Length];
             for (int b = 0; b < Layers.Length; b++)
-                (x, groups[g][b]) = TrainableDecoderLayer.Forward(Layers[b], rope, x, unrotated, mask);
+                (x, groups[g][b]) = TrainableDecoderLayer.Forward(kernels, Layers[b], rope, x, unrotated, mask);
             x.Data.CopyTo(u.Data, first * k * u.Cols);
         }
         return (u, new AmphistaBlockCache(n, groups));
     }
 
     /// <summary>
-    /// Adds ∂/∂P into P's gradient and returns ∂/∂a^(s) per stage (S × [N, D]) for du [N·K, D].
+    /// Adds ∂/∂P into P's gradient (kernels.Grad) and returns ∂/∂a^(s) per stage (S × [N, D]) for du [N·K, D].
     /// </summary>
-    public Tensor[] Backward(AmphistaBlockCache cache, Tensor du)
+    public Tensor[] Backward(SequenceKernels kernels, AmphistaBlockCache cache, Tensor du)
     {
         int n = cache.Positions, k = config.Heads, d = config.HiddenSize;
         var dz = new Tensor(n * k, d);                             // [N·K, D]
@@ -84,12 +84,12 @@ public sealed class AmphistaTrainableBlock
             for (int b = Layers.Length - 1; b >= 0; b--)
             {
                 var dx = new Tensor(count * k, d);                 // [G·K, D]
-                TrainableDecoderLayer.Backward(Layers[b], rope, cache.Groups[g][b], dy, dx);
+                TrainableDecoderLayer.Backward(kernels, Layers[b], rope, cache.Groups[g][b], dy, dx);
                 dy = dx;
             }
             dy.Data.CopyTo(dz.Data, first * k * d);
         }
-        return InputsBackward(dz, n);
+        return InputsBackward(kernels, dz, n);
     }
 
     /// <summary>Visible [G·K, G·K]: row i·K + a sees slot j·K + b exactly when i = j.</summary>
@@ -118,7 +118,7 @@ public sealed class AmphistaTrainableBlock
     }
 
     /// <summary>The sum z = a + P sends dz to both: dP_k += Σ_i dz_{i,k}, da^(stage(k))_i += dz_{i,k}.</summary>
-    private Tensor[] InputsBackward(Tensor dz, int n)
+    private Tensor[] InputsBackward(SequenceKernels kernels, Tensor dz, int n)
     {
         int k = config.Heads;
         var dStages = Enumerable.Range(0, config.Stages).Select(_ => new Tensor(n, config.HiddenSize)).ToArray();   // S × [N, D]
@@ -127,7 +127,7 @@ public sealed class AmphistaTrainableBlock
             {
                 ReadOnlySpan<float> row = dz.Row(i * k + h);
                 Add(dStages[config.StageOf(h)].Row(i), row);
-                Add(HeadEmbeddings.Grad.Row(h), row);
+                Add(kernels.Grad(HeadEmbeddings).Row(h), row);
             }
         return dStages;
     }

@@ -41,7 +41,7 @@ public sealed class AmphistaTrainableHeads
     /// (W_lm streams once per 64-row block either way; measured 23 ms both ways for N = 255, K = 4,
     /// V = 4096, D = 384 on 2 cores), and a head's own tensor is what its λ^k-weighted mean needs.
     /// </summary>
-    public AmphistaHeadsCache Forward(Tensor u)
+    public AmphistaHeadsCache Forward(SequenceKernels kernels, Tensor u)
     {
         var blocks = new ResidualBlockCache[Heads];
         var norms = new RmsNormCache[Heads];
@@ -49,9 +49,9 @@ public sealed class AmphistaTrainableHeads
         for (int k = 0; k < Heads; k++)
         {
             var uk = HeadRows(u, k);                                              // [N, D]  u_{·,k}
-            var (residual, blockCache) = ResidualBlock.Forward(uk, Linear[k], Bias[k]);   // [N, D]
-            var (normed, normCache) = RmsNorm.Forward(residual, Norm[k], eps);    // [N, D]
-            (blocks[k], norms[k], logits[k]) = (blockCache, normCache, lmHead.Forward(normed));   // [N, V]
+            var (residual, blockCache) = ResidualBlock.Forward(kernels, uk, Linear[k], Bias[k]);   // [N, D]
+            var (normed, normCache) = RmsNorm.Forward(kernels, residual, Norm[k], eps);    // [N, D]
+            (blocks[k], norms[k], logits[k]) = (blockCache, normCache, lmHead.Forward(kernels, normed));   // [N, V]
         }
         return new AmphistaHeadsCache(blocks, norms, logits);
     }
@@ -60,7 +60,7 @@ public sealed class AmphistaTrainableHeads
     /// The loss of tokens s [T] and its backward: adds scale · ∂loss/∂θ into the heads' gradients and
     /// returns the statistics and scale · ∂loss/∂u [N·K, D].
     /// </summary>
-    public (HeadStatistics Statistics, Tensor DU) Backward(AmphistaHeadsCache cache, int[] tokens, float scale, Tensor? teacher = null)
+    public (HeadStatistics Statistics, Tensor DU) Backward(SequenceKernels kernels, AmphistaHeadsCache cache, int[] tokens, float scale, Tensor? teacher = null)
     {
         int n = cache.Logits[0].Rows, d = lmHead.Cols;
         var statistics = HeadStatistics.Zero(Heads);
@@ -71,20 +71,20 @@ public sealed class AmphistaTrainableHeads
             var targets = Targets(tokens, n, k);              // [N]
             // Unweighted CE so the statistics stay exact at any scale; the weight then multiplies dn [N, D], not dz [N, V].
             var ce = teacher is null
-                ? CrossEntropy.Compute(cache.Logits[k], targets, dLogits)
-                : CrossEntropy.ComputeSoft(cache.Logits[k], teacher, firstTeacherRow: 1 + k, targets, dLogits);
+                ? CrossEntropy.Compute(kernels, cache.Logits[k], targets, dLogits)
+                : CrossEntropy.ComputeSoft(kernels, cache.Logits[k], teacher, firstTeacherRow: 1 + k, targets, dLogits);
             statistics.LossSum[k] = (double)ce.Loss * ce.Count;
             statistics.Count[k] = ce.Count;
-            statistics.Correct[k] = CrossEntropy.Hits(cache.Logits[k], targets);
+            statistics.Correct[k] = CrossEntropy.Hits(kernels, cache.Logits[k], targets);
 
             var dNormed = new Tensor(n, d);                   // [N, D]
-            lmHead.Backward(dLogits, dNormed);
+            lmHead.Backward(kernels, dLogits, dNormed);
             float weight = scale * MathF.Pow(lossDecay, k);
             for (int i = 0; i < dNormed.Data.Length; i++) dNormed.Data[i] *= weight;
             var dResidual = new Tensor(n, d);                 // [N, D]
-            RmsNorm.Backward(cache.Norms[k], Norm[k], dNormed, dResidual);
+            RmsNorm.Backward(kernels, cache.Norms[k], Norm[k], dNormed, dResidual);
             var duk = new Tensor(n, d);                       // [N, D]
-            ResidualBlock.Backward(cache.Blocks[k], Linear[k], Bias[k], dResidual, duk);
+            ResidualBlock.Backward(kernels, cache.Blocks[k], Linear[k], Bias[k], dResidual, duk);
             for (int i = 0; i < n; i++) duk.Row(i).CopyTo(du.Row(i * Heads + k));
         }
         return (statistics, du);

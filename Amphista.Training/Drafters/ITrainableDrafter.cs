@@ -20,13 +20,13 @@ public interface ITrainableDrafter
     ParameterSet Parameters { get; }
 
     /// <summary>
-    /// Forward and backward over one sequence: adds scale · ∂loss/∂θ into the parameters' gradients
+    /// Forward and backward over one sequence on kernels: adds scale · ∂loss/∂θ into the gradients kernels names
     /// (loss = Σ_k λ^k · mean cross-entropy of head k) and returns the per-head statistics. With a teacher
     /// [T, V] (<see cref="Layers.CrossEntropy.Teacher"/>: the base model's next-token distribution at each position)
     /// head k at position i learns teacher row i + 1 + k, the base model's distribution of s_{i+2+k}, rather
     /// than the one token (<see cref="Layers.CrossEntropy.ComputeSoft"/>); the statistics still count s_{i+2+k}.
     /// </summary>
-    HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale, Tensor? teacher = null);
+    HeadStatistics Accumulate(SequenceKernels kernels, Tensor hidden, int[] tokens, float scale, Tensor? teacher = null);
 
     /// <summary>The inference drafter holding the current weights.</summary>
     IDrafter ToDrafter();

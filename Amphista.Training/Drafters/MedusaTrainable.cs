@@ -93,13 +93,13 @@ public sealed class MedusaTrainable : ITrainableDrafter
         new(weights, baseLmHead, lossDecay);
 
     /// <summary>logits_k [T, V] at every row of hidden [T, D], for each head k: what the exported drafter computes at a row.</summary>
-    public Tensor[] Logits(Tensor hidden)
+    public Tensor[] Logits(SequenceKernels kernels, Tensor hidden)
     {
         CheckHidden(hidden);
-        return [.. Enumerable.Range(0, Heads).Select(k => Forward(k, hidden).Logits)];
+        return [.. Enumerable.Range(0, Heads).Select(k => Forward(kernels, k, hidden).Logits)];
     }
 
-    public HeadStatistics Accumulate(Tensor hidden, int[] tokens, float scale, Tensor? teacher = null)
+    public HeadStatistics Accumulate(SequenceKernels kernels, Tensor hidden, int[] tokens, float scale, Tensor? teacher = null)
     {
         CheckHidden(hidden);
         if (tokens.Length != hidden.Rows) throw new ArgumentException($"{tokens.Length} tokens for hidden states {hidden}");
@@ -111,26 +111,26 @@ public sealed class MedusaTrainable : ITrainableDrafter
             int rows = T - 2 - k;
             if (rows <= 0) continue;
             var h = new Tensor(rows, D, hidden.Data.AsSpan(0, rows * D).ToArray());   // [R, D]
-            var (logits, top, caches) = Forward(k, h);
+            var (logits, top, caches) = Forward(kernels, k, h);
             var targets = tokens.AsSpan(2 + k, rows);
             var dLogits = new Tensor(rows, V);                                         // [R, V]
             var ce = teacher is null
-                ? CrossEntropy.Compute(logits, targets, dLogits)
-                : CrossEntropy.ComputeSoft(logits, teacher, firstTeacherRow: 1 + k, targets, dLogits);
+                ? CrossEntropy.Compute(kernels, logits, targets, dLogits)
+                : CrossEntropy.ComputeSoft(kernels, logits, teacher, firstTeacherRow: 1 + k, targets, dLogits);
             stats.LossSum[k] = (double)ce.Loss * ce.Count;
             stats.Count[k] = ce.Count;
-            stats.Correct[k] = CrossEntropy.Hits(logits, targets);
+            stats.Correct[k] = CrossEntropy.Hits(kernels, logits, targets);
 
             // Cross-entropy ran at weight 1 so its loss is the head's own; the step's weight is applied here.
             float weight = scale * MathF.Pow(LossDecay, k);
             for (int i = 0; i < dLogits.Data.Length; i++) dLogits.Data[i] *= weight;
             var dx = new Tensor(rows, D);                                              // [R, D]  dloss/dx_L
-            if (lmHeads[k] is { } own) Linear.Backward(top, own, null, dLogits, dx);
-            else sharedLmHead.Backward(dLogits, dx);
+            if (lmHeads[k] is { } own) Linear.Backward(kernels, top, own, null, dLogits, dx);
+            else sharedLmHead.Backward(kernels, dLogits, dx);
             for (int l = Config.Layers - 1; l >= 0; l--)
             {
                 var dIn = new Tensor(rows, D);                                         // [R, D]  dloss/dx_l
-                ResidualBlock.Backward(caches[l], weights[k][l], biases[k][l], dx, dIn);
+                ResidualBlock.Backward(kernels, caches[l], weights[k][l], biases[k][l], dx, dIn);
                 dx = dIn;
             }
         }
@@ -148,12 +148,12 @@ public sealed class MedusaTrainable : ITrainableDrafter
         lmHeads[k]?.ToWeightMatrix()))]);
 
     /// <summary>Head k on h [T, D]: logits [T, V], the last residual x_L [T, D], and each block's cache.</summary>
-    private (Tensor Logits, Tensor Top, ResidualBlockCache[] Caches) Forward(int k, Tensor h)
+    private (Tensor Logits, Tensor Top, ResidualBlockCache[] Caches) Forward(SequenceKernels kernels, int k, Tensor h)
     {
         var caches = new ResidualBlockCache[Config.Layers];
         var x = h;   // [T, D]
-        for (int l = 0; l < Config.Layers; l++) (x, caches[l]) = ResidualBlock.Forward(x, weights[k][l], biases[k][l]);
-        var logits = lmHeads[k] is { } own ? Linear.Forward(x, own, null) : sharedLmHead.Forward(x);   // [T, V]
+        for (int l = 0; l < Config.Layers; l++) (x, caches[l]) = ResidualBlock.Forward(kernels, x, weights[k][l], biases[k][l]);
+        var logits = lmHeads[k] is { } own ? Linear.Forward(kernels, x, own, null) : sharedLmHead.Forward(kernels, x);   // [T, V]
         return (logits, x, caches);
     }
 

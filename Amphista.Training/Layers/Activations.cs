@@ -1,29 +1,28 @@
 using Amphista.Tensors;
+using Amphista.Tensors.Kernels;
+using Amphista.Training.Core;
 
 namespace Amphista.Training.Layers;
 
 /// <summary>
 /// SiLU(x) = x σ(x), σ(x) = 1 / (1 + e^−x), with SiLU'(x) = σ(x) (1 + x (1 − σ(x))); and the SwiGLU
 /// gate y = SiLU(g) ⊙ u (Shazeer 2020) with dg = dy ⊙ u ⊙ SiLU'(g), du = dy ⊙ SiLU(g).
-/// All shapes [T, N], elementwise; backward adds into the input gradients.
+/// Forward is the inference kernels' (IKernels.Silu, IKernels.SwiGlu); backward takes its
+/// exponentials from the same <see cref="FixedExp"/>. All shapes [T, N], elementwise; backward adds
+/// into the input gradients.
 /// </summary>
 public static class Activations
 {
-    public static float Sigmoid(float x) => 1f / (1f + MathF.Exp(-x));
-
-    /// <summary>Written as the inference kernels write it, x / (1 + e^−x), so forwards agree bit for bit.</summary>
-    public static float SiluOf(float x) => x / (1f + MathF.Exp(-x));
-
     public static float SiluDerivative(float x)
     {
-        float s = Sigmoid(x);
+        float s = 1f / (1f + FixedExp.Exp(-x));   // σ(x)
         return s * (1f + x * (1f - s));
     }
 
-    public static Tensor Silu(Tensor x)
+    public static Tensor Silu(SequenceKernels k, Tensor x)
     {
         var y = new Tensor(x.Rows, x.Cols);   // [T, N]
-        for (int i = 0; i < x.Data.Length; i++) y.Data[i] = SiluOf(x.Data[i]);
+        k.Forward.Silu(x, y);
         return y;
     }
 
@@ -34,11 +33,10 @@ public static class Activations
         for (int i = 0; i < x.Data.Length; i++) dx.Data[i] += dy.Data[i] * SiluDerivative(x.Data[i]);
     }
 
-    public static Tensor SwiGlu(Tensor gate, Tensor up)
+    public static Tensor SwiGlu(SequenceKernels k, Tensor gate, Tensor up)
     {
-        CheckSame(gate, up, up);
         var y = new Tensor(gate.Rows, gate.Cols);   // [T, F]
-        for (int i = 0; i < y.Data.Length; i++) y.Data[i] = SiluOf(gate.Data[i]) * up.Data[i];
+        k.Forward.SwiGlu(gate, up, y);
         return y;
     }
 
@@ -51,7 +49,7 @@ public static class Activations
         {
             float g = gate.Data[i];
             dGate.Data[i] += dy.Data[i] * up.Data[i] * SiluDerivative(g);
-            dUp.Data[i] += dy.Data[i] * SiluOf(g);
+            dUp.Data[i] += dy.Data[i] * FixedExp.Silu(g);
         }
     }
 

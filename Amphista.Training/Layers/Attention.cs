@@ -1,13 +1,11 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Amphista.Tensors;
 using Amphista.Training.Core;
 
 namespace Amphista.Training.Layers;
 
-/// <summary>
-/// What attention backward needs: q [T, H·Dh], k, v [S, Hkv·Dh], the mask [T, S] and the softmax
-/// probabilities P [T, H, S] (0 at masked slots).
-/// </summary>
-public sealed record AttentionCache(Tensor Q, Tensor K, Tensor V, AttentionMask Mask, int HeadDim, float[] Probs)
+/// <summary>What attention backward needs: q [T, H·Dh], k, v [S, Hkv·Dh] and the mask [T, S].</summary>
+public sealed record AttentionCache(Tensor Q, Tensor K, Tensor V, AttentionMask Mask, int HeadDim)
 {
     public int Heads => Q.Cols / HeadDim;                  // H
     public int Group => Heads / (K.Cols / HeadDim);        // H / Hkv query heads per key/value head
@@ -16,55 +14,26 @@ public sealed record AttentionCache(Tensor Q, Tensor K, Tensor V, AttentionMask 
 /// <summary>
 /// Masked multi-head attention with grouped-query heads (head h reads key/value head h / (H/Hkv)):
 ///   s_ts = q_t·k_s / √Dh over visible s,  P_t = softmax(s_t),  y_t = Σ_s P_ts v_s.
-/// Backward, given dy [T, H·Dh]:
+/// Forward is the inference kernel (IKernels.Attention), for causal, tree and bi-directional masks
+/// alike. Backward recomputes P row by row in the kernel's own steps (scores in slot order, their
+/// maximum, <see cref="Tensors.Kernels.FixedExp"/>, the sum in the reduction order), so it
+/// differentiates exactly the P the forward used, then, given dy [T, H·Dh]:
 ///   dP_ts = dy_t·v_s,  dS_ts = P_ts (dP_ts − Σ_s' P_ts' dP_ts'),
 ///   dq_t += Σ_s dS_ts k_s / √Dh,  dk_s += Σ_t dS_ts q_t / √Dh,  dv_s += Σ_t P_ts dy_t
-/// (dk, dv sum over the group's query heads too). Slots are visited in increasing order and masked
-/// slots are skipped, as the inference kernel does. Threads split (t, h) pairs for forward and dq, and
-/// (s, kv head) pairs for dk and dv: each output is owned by one thread and summed in a fixed order.
+/// (dk, dv sum over the group's query heads too), masked slots skipped, each sum in a fixed order.
 /// </summary>
 public static class Attention
 {
-    public static (Tensor Y, AttentionCache Cache) Forward(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim)
+    public static (Tensor Y, AttentionCache Cache) Forward(SequenceKernels kernels, Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim)
     {
         Check(q, k, v, mask, headDim);
-        int T = q.Rows, S = mask.Slots, H = q.Cols / headDim;
-        var cache = new AttentionCache(q, k, v, mask, headDim, new float[T * H * S]);   // Probs [T, H, S]
-        int group = cache.Group;
-        float scale = 1f / MathF.Sqrt(headDim);
-        var y = new Tensor(T, q.Cols);   // [T, H·Dh]
-        Parallelism.For(T * H, th =>
-        {
-            int t = th / H, h = th % H, kvOff = h / group * headDim;
-            var p = cache.Probs.AsSpan(th * S, S);   // [S]
-            var qh = q.Row(t).Slice(h * headDim, headDim);
-            float max = float.NegativeInfinity;
-            for (int s = 0; s < S; s++)
-            {
-                if (!mask[t, s]) continue;
-                p[s] = Simd.Dot(qh, k.Row(s).Slice(kvOff, headDim)) * scale;
-                max = MathF.Max(max, p[s]);
-            }
-            float sum = 0f;
-            for (int s = 0; s < S; s++)
-            {
-                if (!mask[t, s]) continue;
-                p[s] = MathF.Exp(p[s] - max);
-                sum += p[s];
-            }
-            var yh = y.Row(t).Slice(h * headDim, headDim);
-            for (int s = 0; s < S; s++)
-            {
-                if (!mask[t, s]) continue;
-                p[s] /= sum;
-                Simd.MultiplyAdd(yh, p[s], v.Row(s).Slice(kvOff, headDim));
-            }
-        });
-        return (y, cache);
+        var y = new Tensor(q.Rows, q.Cols);   // [T, H·Dh]
+        kernels.Forward.Attention(q, k, v, mask, headDim, y);
+        return (y, new AttentionCache(q, k, v, mask, headDim));
     }
 
     /// <summary>Adds into dq [T, H·Dh], dk and dv [S, Hkv·Dh]; dy [T, H·Dh] is the output gradient.</summary>
-    public static void Backward(AttentionCache c, Tensor dy, Tensor dq, Tensor dk, Tensor dv)
+    public static void Backward(SequenceKernels kernels, AttentionCache c, Tensor dy, Tensor dq, Tensor dk, Tensor dv)
     {
         var (q, k, v, mask, dh) = (c.Q, c.K, c.V, c.Mask, c.HeadDim);
         if (dy.Rows != q.Rows || dy.Cols != q.Cols || dq.Rows != q.Rows || dq.Cols != q.Cols
@@ -72,42 +41,68 @@ public static class Attention
             throw new ArgumentException($"attention gradients dy {dy}, dq {dq}, dk {dk}, dv {dv} do not match q {q}, k {k}, v {v}");
         int T = q.Rows, S = mask.Slots, H = c.Heads, group = c.Group, kvHeads = H / group;
         float scale = 1f / MathF.Sqrt(dh);
-        var dScores = new float[T * H * S];   // [T, H, S], already scaled by 1/√Dh
-        Parallelism.For(T * H, th =>
-        {
-            int t = th / H, h = th % H, kvOff = h / group * dh;
-            var p = c.Probs.AsSpan(th * S, S);
-            var ds = dScores.AsSpan(th * S, S);
-            var dyh = dy.Row(t).Slice(h * dh, dh);
-            float pdp = 0f;   // Σ_s P_s dP_s
-            for (int s = 0; s < S; s++)
+        var probs = new float[T * H * S];     // [T, H, S]  P, 0 at masked slots
+        var dScores = new float[T * H * S];   // [T, H, S]  dS, already scaled by 1/√Dh
+        var visible = new float[S];           // [S] one row's visible scores, in slot order
+        for (int t = 0; t < T; t++)
+            for (int h = 0; h < H; h++)
             {
-                if (!mask[t, s]) continue;
-                ds[s] = Simd.Dot(dyh, v.Row(s).Slice(kvOff, dh));
-                pdp += p[s] * ds[s];
-            }
-            var dqh = dq.Row(t).Slice(h * dh, dh);
-            for (int s = 0; s < S; s++)
-            {
-                if (!mask[t, s]) continue;
-                ds[s] = p[s] * (ds[s] - pdp) * scale;
-                Simd.MultiplyAdd(dqh, ds[s], k.Row(s).Slice(kvOff, dh));
-            }
-        });
-        Parallelism.For(S * kvHeads, skv =>
-        {
-            int s = skv / kvHeads, kvh = skv % kvHeads;
-            var dks = dk.Row(s).Slice(kvh * dh, dh);
-            var dvs = dv.Row(s).Slice(kvh * dh, dh);
-            for (int h = kvh * group; h < (kvh + 1) * group; h++)
-                for (int t = 0; t < T; t++)
+                int th = t * H + h, kvOff = h / group * dh;
+                var p = probs.AsSpan(th * S, S);
+                var ds = dScores.AsSpan(th * S, S);
+                var qh = q.Row(t).Slice(h * dh, dh);
+                Probabilities(kernels, qh, k, kvOff, mask.Row(t), scale, visible, p);
+                var dyh = dy.Row(t).Slice(h * dh, dh);
+                float pdp = 0f;   // Σ_s P_s dP_s
+                for (int s = 0; s < S; s++)
                 {
                     if (!mask[t, s]) continue;
-                    int at = (t * H + h) * S + s;
-                    Simd.MultiplyAdd(dks, dScores[at], q.Row(t).Slice(h * dh, dh));
-                    Simd.MultiplyAdd(dvs, c.Probs[at], dy.Row(t).Slice(h * dh, dh));
+                    ds[s] = kernels.Dot(dyh, v.Row(s).Slice(kvOff, dh));
+                    pdp += p[s] * ds[s];
                 }
-        });
+                var dqh = dq.Row(t).Slice(h * dh, dh);
+                for (int s = 0; s < S; s++)
+                {
+                    if (!mask[t, s]) continue;
+                    ds[s] = p[s] * (ds[s] - pdp) * scale;
+                    kernels.MultiplyAdd(dqh, ds[s], k.Row(s).Slice(kvOff, dh));
+                }
+            }
+        for (int s = 0; s < S; s++)
+            for (int kvh = 0; kvh < kvHeads; kvh++)
+            {
+                var dks = dk.Row(s).Slice(kvh * dh, dh);
+                var dvs = dv.Row(s).Slice(kvh * dh, dh);
+                for (int h = kvh * group; h < (kvh + 1) * group; h++)
+                    for (int t = 0; t < T; t++)
+                    {
+                        if (!mask[t, s]) continue;
+                        int at = (t * H + h) * S + s;
+                        kernels.MultiplyAdd(dks, dScores[at], q.Row(t).Slice(h * dh, dh));
+                        kernels.MultiplyAdd(dvs, probs[at], dy.Row(t).Slice(h * dh, dh));
+                    }
+            }
+    }
+
+    /// <summary>
+    /// One row's P [S] (0 at masked slots) for query qh [Dh], as the inference kernel computes it:
+    /// visible scores in slot order, scaled, e^(s − max), divided by their sum in the reduction order.
+    /// </summary>
+    private static void Probabilities(SequenceKernels kernels, ReadOnlySpan<float> qh, Tensor k, int kvOff, ReadOnlySpan<bool> row,
+        float scale, float[] visible, Span<float> p)
+    {
+        int dh = qh.Length, count = 0;
+        float max = float.NegativeInfinity;
+        for (int s = 0; s < row.Length; s++)
+        {
+            if (!row[s]) continue;
+            visible[count] = kernels.Dot(qh, k.Row(s).Slice(kvOff, dh)) * scale;
+            max = MathF.Max(max, visible[count++]);
+        }
+        var own = visible.AsSpan(0, count);
+        kernels.ExpShifted(own, max);
+        TensorPrimitives.Divide(own, kernels.Sum(own), own);
+        for (int s = 0, j = 0; s < row.Length; s++) p[s] = row[s] ? visible[j++] : 0f;
     }
 
     private static void Check(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim)

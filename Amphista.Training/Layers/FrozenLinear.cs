@@ -12,7 +12,8 @@ namespace Amphista.Training.Layers;
 /// </summary>
 public sealed class FrozenLinear
 {
-    private readonly float[] weight;   // [O, D]
+    private readonly float[] weight;       // [O, D]
+    private readonly WeightMatrix matrix;  // [O, D] a view of weight for the forward kernels
 
     public int Rows { get; }   // O
     public int Cols { get; }   // D
@@ -22,22 +23,23 @@ public sealed class FrozenLinear
         Rows = w.Rows;
         Cols = w.Cols;
         weight = w.ToF32();
+        matrix = WeightMatrix.FromF32(Rows, Cols, weight);
     }
 
-    public Tensor Forward(Tensor x)
+    public Tensor Forward(SequenceKernels k, Tensor x)
     {
         if (x.Cols != Cols) throw new ArgumentException($"x {x} does not match frozen W [{Rows}, {Cols}]");
         var y = new Tensor(x.Rows, Rows);   // [T, O]
-        Gemm.MultiplyTransposed(x.Data, weight, y.Data, x.Rows, Rows, Cols, accumulate: false);
+        k.Forward.MatMul(x, matrix, y);
         return y;
     }
 
     /// <summary>dx [T, D] += dy [T, O] · W.</summary>
-    public void Backward(Tensor dy, Tensor dx)
+    public void Backward(SequenceKernels k, Tensor dy, Tensor dx)
     {
         if (dy.Cols != Rows || dx.Cols != Cols || dy.Rows != dx.Rows)
             throw new ArgumentException($"dy {dy}, dx {dx} do not match frozen W [{Rows}, {Cols}]");
-        OuterGemm.Multiply(dy.Data, weight, dx.Data, dy.Rows, Cols, Rows);
+        k.MultiplyAccumulate(dy.Data, weight, dx.Data, dy.Rows, Cols, Rows);
     }
 
     /// <summary>y [T, D]: row t is W[tokens[t]].</summary>

@@ -12,21 +12,21 @@ public sealed record ResidualBlockCache(Tensor X, Tensor Pre);
 /// </summary>
 public static class ResidualBlock
 {
-    public static (Tensor Y, ResidualBlockCache Cache) Forward(Tensor x, Parameter w, Parameter b)
+    public static (Tensor Y, ResidualBlockCache Cache) Forward(SequenceKernels k, Tensor x, Parameter w, Parameter b)
     {
         if (w.Rows != x.Cols) throw new ArgumentException($"residual block {w} must map x {x} to its own width");
-        var pre = Linear.Forward(x, w, b);   // [T, D]
-        var y = Activations.Silu(pre);       // [T, D], becomes x + SiLU(z)
-        for (int i = 0; i < y.Data.Length; i++) y.Data[i] = x.Data[i] + y.Data[i];
+        var pre = Linear.Forward(k, x, w, b);   // [T, D]
+        var y = Activations.Silu(k, pre);       // [T, D], becomes x + SiLU(z)
+        k.Forward.Add(y, x);
         return (y, new ResidualBlockCache(x, pre));
     }
 
-    /// <summary>Adds into w.Grad, b.Grad and dx [T, D]; dy [T, D] is the output gradient.</summary>
-    public static void Backward(ResidualBlockCache cache, Parameter w, Parameter b, Tensor dy, Tensor dx)
+    /// <summary>Adds into the gradients of w and b and into dx [T, D]; dy [T, D] is the output gradient.</summary>
+    public static void Backward(SequenceKernels k, ResidualBlockCache cache, Parameter w, Parameter b, Tensor dy, Tensor dx)
     {
         var dPre = new Tensor(dy.Rows, dy.Cols);   // [T, D]
         Activations.SiluBackward(cache.Pre, dy, dPre);
         for (int i = 0; i < dx.Data.Length; i++) dx.Data[i] += dy.Data[i];
-        Linear.Backward(cache.X, w, b, dPre, dx);
+        Linear.Backward(k, cache.X, w, b, dPre, dx);
     }
 }

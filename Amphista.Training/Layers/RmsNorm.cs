@@ -8,41 +8,32 @@ public sealed record RmsNormCache(Tensor X, float[] InvRms);
 
 /// <summary>
 /// RMSNorm with gain (Zhang and Sennrich 2019, as Llama): y = g ⊙ (x · r), r = 1 / sqrt(mean(x²) + ε),
-/// for x [T, D], g [1, D]. Backward, per row with u = dy ⊙ g:
+/// for x [T, D], g [1, D]. Forward is the inference kernel (IKernels.RmsNorm); r is kept as the
+/// kernel computes it (the sum of squares in <see cref="Tensors.Kernels.ReductionOrder"/>). Backward,
+/// per row with u = dy ⊙ g:
 ///   dx += r·u − x · r³ · (u·x) / D,   dg += Σ_t dy[t] ⊙ x[t] · r_t.
-/// Forward is written exactly as the inference reference (ReferenceKernels.RmsNorm), sum of squares in
-/// index order, so the two agree to rounding.
 /// </summary>
 public static class RmsNorm
 {
-    public static (Tensor Y, RmsNormCache Cache) Forward(Tensor x, Parameter gain, float eps)
+    public static (Tensor Y, RmsNormCache Cache) Forward(SequenceKernels k, Tensor x, Parameter gain, float eps)
     {
         Check(x, gain);
         var y = new Tensor(x.Rows, x.Cols);   // [T, D]
+        k.Forward.RmsNorm(x, gain.Value.Data, eps, y);
         var invRms = new float[x.Rows];       // [T]
-        var g = gain.Value.Data;
-        for (int t = 0; t < x.Rows; t++)
-        {
-            var row = x.Row(t);
-            float sumSquares = 0f;
-            for (int d = 0; d < row.Length; d++) sumSquares += row[d] * row[d];
-            float r = 1f / MathF.Sqrt(sumSquares / row.Length + eps);
-            invRms[t] = r;
-            var outRow = y.Row(t);
-            for (int d = 0; d < row.Length; d++) outRow[d] = g[d] * (row[d] * r);
-        }
+        for (int t = 0; t < x.Rows; t++) invRms[t] = 1f / MathF.Sqrt(k.Dot(x.Row(t), x.Row(t)) / x.Cols + eps);
         return (y, new RmsNormCache(x, invRms));
     }
 
-    /// <summary>Adds into gain.Grad and dx [T, D]; dy [T, D] is the output gradient.</summary>
-    public static void Backward(RmsNormCache cache, Parameter gain, Tensor dy, Tensor dx)
+    /// <summary>Adds into the gain's gradient and dx [T, D]; dy [T, D] is the output gradient.</summary>
+    public static void Backward(SequenceKernels k, RmsNormCache cache, Parameter gain, Tensor dy, Tensor dx)
     {
         var x = cache.X;
         Check(x, gain);
         if (dy.Rows != x.Rows || dy.Cols != x.Cols || dx.Rows != x.Rows || dx.Cols != x.Cols)
             throw new ArgumentException($"dy {dy}, dx {dx} for x {x}");
         var g = gain.Value.Data;
-        var dg = gain.Grad.Data;
+        var dg = k.Grad(gain).Data;
         int D = x.Cols;
         for (int t = 0; t < x.Rows; t++)
         {

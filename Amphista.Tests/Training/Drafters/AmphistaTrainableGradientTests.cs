@@ -22,6 +22,8 @@ namespace Amphista.Tests.Training.Drafters;
 /// </summary>
 public class AmphistaTrainableGradientTests
 {
+    private static readonly SequenceKernels K = new();
+
     /// <summary>Tiny base models and drafters, so finite differences can visit every parameter.</summary>
     private static Gen<AmphistaTrainingCase> TinyCases =>
         from d in Gen.Choose(8, 12)
@@ -49,9 +51,9 @@ public class AmphistaTrainableGradientTests
     {
         var trainable = Trainable(c);
         var (hidden, tokens) = c.Sequence();
-        var statistics = trainable.Accumulate(hidden, tokens, 1f);
+        var statistics = trainable.Accumulate(K, hidden, tokens, 1f);
 
-        var logits = trainable.Logits(hidden, tokens);   // K × [T − 1, V]
+        var logits = trainable.Logits(K, hidden, tokens);   // K × [T − 1, V]
         for (int k = 0; k < c.Config.Heads; k++)
         {
             var (sum, count) = HeadLoss(logits[k], tokens, k);
@@ -59,7 +61,7 @@ public class AmphistaTrainableGradientTests
             Assert.True(Math.Abs(statistics.LossSum[k] - sum) <= 1e-5 * (1 + sum), $"head {k} loss sum {statistics.LossSum[k]}, expected {sum}: {c}");
             Assert.Equal(Enumerable.Range(0, count).Count(i => Argmax(logits[k].Row(i)) == tokens[i + 2 + k]), statistics.Correct[k]);
         }
-        GradCheck.Check($"Amphista drafter {c}", () => Loss(trainable.Logits(hidden, tokens), tokens, c.Config.LossDecay),
+        GradCheck.Check($"Amphista drafter {c}", () => Loss(trainable.Logits(K, hidden, tokens), tokens, c.Config.LossDecay),
             trainable.Parameters.Select(GradCheck.Of), c.Seed, maxPerProbe: 4);
     }, maxTest: 8);
 
@@ -68,28 +70,23 @@ public class AmphistaTrainableGradientTests
     {
         var (once, twice) = (Trainable(c), Trainable(c));
         var (hidden, tokens) = c.Sequence();
-        once.Accumulate(hidden, tokens, 1f);
-        twice.Accumulate(hidden, tokens, 2f);
+        once.Accumulate(K, hidden, tokens, 1f);
+        twice.Accumulate(K, hidden, tokens, 2f);
         foreach (var (p, q) in once.Parameters.Zip(twice.Parameters))
             Assertions.BitwiseEqual(p.Grad.Data.Select(g => 2 * g).ToArray(), q.Grad.Data, $"{p.Name} at scale 2: {c}");
     }, maxTest: 10);
 
     [Fact]
-    public void GradientsAreBitIdenticalOnOneThreadAndOnSeveral() => Properties.Check(AmphistaTrainingCase.Gen(maxLength: 40), c =>
+    public void GradientsGatheredFromABatchSlotEqualThoseAddedDirectly() => Properties.Check(AmphistaTrainingCase.Gen(maxLength: 40), c =>
     {
-        var (serial, parallel) = (Trainable(c), Trainable(c));
+        var (direct, slotted) = (Trainable(c), Trainable(c));
         var (hidden, tokens) = c.Sequence();
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            Parallelism.MaxThreads = 1;
-            serial.Accumulate(hidden, tokens, 1f);
-            Parallelism.MaxThreads = Math.Max(3, Environment.ProcessorCount);
-            parallel.Accumulate(hidden, tokens, 1f);
-        }
-        finally { Parallelism.MaxThreads = saved; }
-        foreach (var (p, q) in serial.Parameters.Zip(parallel.Parameters))
-            Assertions.BitwiseEqual(p.Grad.Data, q.Grad.Data, $"{p.Name} on 1 thread and on several: {c}");
+        direct.Accumulate(new SequenceKernels(), hidden, tokens, 1f);
+        slotted.Parameters.UseSlots(2);
+        slotted.Accumulate(new SequenceKernels(slot: 1), hidden, tokens, 1f);
+        slotted.Parameters.GatherSlots(2);
+        foreach (var (p, q) in direct.Parameters.Zip(slotted.Parameters))
+            Assertions.BitwiseEqual(p.Grad.Data, q.Grad.Data, $"{p.Name} added directly and gathered from slot 1: {c}");
     }, maxTest: 5);
 
     [Fact]
@@ -111,8 +108,8 @@ public class AmphistaTrainableGradientTests
         (Tensor U, Tensor[] DStages, AmphistaTrainableBlock Block) Run(int positionsPerGroup)
         {
             var block = Block(positionsPerGroup);
-            var (u, cache) = block.Forward(stageOutputs);
-            return (u, block.Backward(cache, du), block);
+            var (u, cache) = block.Forward(K, stageOutputs);
+            return (u, block.Backward(K, cache, du), block);
         }
 
         var whole = Run(n);   // one group: a single block-diagonal [N·K, N·K] mask

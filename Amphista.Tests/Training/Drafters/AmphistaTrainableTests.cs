@@ -2,6 +2,7 @@ using Amphista.Decoding.Drafting.Amphista;
 using Amphista.Model.Checkpoints;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
+using Amphista.Training.Core;
 using Amphista.Tests.Support;
 using Amphista.Training.Drafters;
 using static Amphista.Tests.Drafting.Amphista.AmphistaFixtures;
@@ -19,6 +20,8 @@ namespace Amphista.Tests.Training.Drafters;
 /// </summary>
 public class AmphistaTrainableTests
 {
+    private static readonly SequenceKernels K = new();
+
     [Fact]
     public void EveryPositionsLogitsEqualTheInferenceSessionsAfterCommittingUpToIt() =>
         Properties.Check(AmphistaTrainingCase.Gen(maxLength: 8), c =>
@@ -52,8 +55,8 @@ public class AmphistaTrainableTests
             Assert.Equal(trainable.Parameters.Select(p => p.ToString()), resumed.Parameters.Select(p => p.ToString()));
             var hidden = Rand.Tensor(9, 12, seed: 7);   // [T, D]
             int[] tokens = Tokens(9, 30, seed: 8);
-            var expected = trainable.Accumulate(hidden, tokens, 1f);
-            var actual = resumed.Accumulate(hidden, tokens, 1f);
+            var expected = trainable.Accumulate(K, hidden, tokens, 1f);
+            var actual = resumed.Accumulate(K, hidden, tokens, 1f);
             Assert.Equal(expected.LossSum, actual.LossSum);
             Assert.Equal(expected.Correct, actual.Correct);
             foreach (var (e, a) in trainable.Parameters.Zip(resumed.Parameters))
@@ -84,7 +87,7 @@ public class AmphistaTrainableTests
         AmphistaTrainingCase c, string what)
     {
         var (hidden, tokens) = c.Sequence();
-        var logits = trainable.Logits(hidden, tokens);   // K × [T − 1, V]
+        var logits = trainable.Logits(K, hidden, tokens);   // K × [T − 1, V]
         var session = drafter.Begin(model);
         for (int i = 0; i + 1 < c.Length; i++)
         {

@@ -1,6 +1,7 @@
 using Amphista.Decoding.Drafting.Medusa;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
+using Amphista.Training.Core;
 using Amphista.Tests.Support;
 using Amphista.Training.Drafters;
 
@@ -14,6 +15,8 @@ namespace Amphista.Tests.Training.Drafters;
 /// </summary>
 public class MedusaTrainableTests
 {
+    private static readonly SequenceKernels Kernels = new();
+
     private static readonly int[] Prompt = [1, 17, 250, 3, 99, 402, 8, 77, 310, 5, 64];
 
     private static Tensor HiddenOf(LlamaModel model, int[] tokens) =>
@@ -31,7 +34,7 @@ public class MedusaTrainableTests
         var weights = MedusaWeights.Random(config, seed: 5, type);
         var trainable = MedusaTrainable.FromWeights(weights, model.Weights.LmHead);
         var hidden = HiddenOf(model, Prompt);
-        var logits = trainable.Logits(hidden);   // [K] of [T, V]
+        var logits = trainable.Logits(Kernels, hidden);   // [K] of [T, V]
         var buffers = new MedusaHeadBuffers(model.Kernels, config.HiddenSize, config.VocabSize);
         for (int k = 0; k < config.Heads; k++)
             for (int t = 0; t < hidden.Rows; t++)
@@ -58,7 +61,7 @@ public class MedusaTrainableTests
         var session = trainable.ToDrafter().Begin(model);
         session.Commit(hidden, Enumerable.Range(0, Prompt.Length).ToArray(), [.. Prompt[1..], 2]);
         var drafted = session.Draft(heads: 3, topK: 3);
-        var logits = trainable.Logits(hidden);
+        var logits = trainable.Logits(Kernels, hidden);
         for (int k = 0; k < 3; k++)
         {
             var last = logits[k].Row(hidden.Rows - 1).ToArray();
@@ -74,7 +77,7 @@ public class MedusaTrainableTests
         var trainable = MedusaTrainable.Create(model, heads: 2, layers: 2, sharedLmHead: false, baseModel: "hf-tiny-a");
         var hidden = HiddenOf(model, Prompt);
         var baseLogits = model.Logits(model.CreateCache(), hidden);   // [T, V], in a cache of its own
-        foreach (var logits in trainable.Logits(hidden)) Assertions.Close(baseLogits, logits, 1e-5, "fresh head");
+        foreach (var logits in trainable.Logits(Kernels, hidden)) Assertions.Close(baseLogits, logits, 1e-5, "fresh head");
         string directory = Path.Combine(Path.GetTempPath(), $"amphista-medusa-{Guid.NewGuid():N}");
         try
         {
@@ -101,12 +104,12 @@ public class MedusaTrainableTests
         var hidden = Rand.Tensor(length, D, seed: 3);                                    // [T, D]
         int[] tokens = [.. Enumerable.Range(0, length).Select(i => (5 * i + 2) % V)];
 
-        var stats = trainable.Accumulate(hidden, tokens, scale: 1f);
+        var stats = trainable.Accumulate(Kernels, hidden, tokens, scale: 1f);
         for (int k = 0; k < K; k++) Assert.Equal(Math.Max(0, length - 2 - k), stats.Count[k]);
         // Scale 0 adds exactly zero to the gradients, so the loss can be re-evaluated without disturbing them.
         double Loss()
         {
-            var s = trainable.Accumulate(hidden, tokens, scale: 0f);
+            var s = trainable.Accumulate(Kernels, hidden, tokens, scale: 0f);
             return Enumerable.Range(0, K).Sum(k => Math.Pow(0.7, k) * s.Loss(k));
         }
         GradCheck.Check($"medusa shared {shared} layers {layers} T {length}", Loss, trainable.Parameters.Select(GradCheck.Of), seed: 11);
@@ -120,12 +123,12 @@ public class MedusaTrainableTests
         var hidden = HiddenOf(model, Prompt);
         var full = MedusaTrainable.FromWeights(weights, model.Weights.LmHead);
         var half = MedusaTrainable.FromWeights(weights, model.Weights.LmHead);
-        var logits = full.Logits(hidden);
+        var logits = full.Logits(Kernels, hidden);
         int ArgMax(int k, int row) => Array.IndexOf(logits[k].Row(row).ToArray(), logits[k].Row(row).ToArray().Max());
         // Targets: head 0's own top token at even rows, so some hits are certain; the hidden states need not match them.
         int[] tokens = [.. Prompt.Select((token, j) => j >= 2 && j % 2 == 0 ? ArgMax(0, j - 2) : token)];
-        var stats = full.Accumulate(hidden, tokens, 1f);
-        half.Accumulate(hidden, tokens, 0.5f);
+        var stats = full.Accumulate(Kernels, hidden, tokens, 1f);
+        half.Accumulate(Kernels, hidden, tokens, 0.5f);
         for (int i = 0; i < full.Parameters.Count; i++)
             Assertions.Close(full.Parameters[i].Grad.Data.Select(g => g / 2).ToArray(), half.Parameters[i].Grad.Data, 1e-6, full.Parameters[i].Name);
         for (int k = 0; k < 2; k++)

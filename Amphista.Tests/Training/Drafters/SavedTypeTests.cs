@@ -1,6 +1,7 @@
 using Amphista.Decoding.Drafting.Amphista;
 using Amphista.Decoding.Drafting.Medusa;
 using Amphista.Tensors;
+using Amphista.Training.Core;
 using Amphista.Tests.Support;
 using Amphista.Training.Drafters;
 
