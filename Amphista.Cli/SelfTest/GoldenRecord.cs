@@ -89,9 +89,9 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
     /// <summary>One causal pass over the prompt; each row's hash, and every row appended to the running hash.</summary>
     private static string[] HashLogitsRows(LlamaModel model, int[] ids, IncrementalHash all)
     {
-        using var cache = model.CreateCache();
-        var hidden = model.Forward(cache, ids, Enumerable.Range(0, ids.Length).ToArray(), 0, AttentionMask.Causal(0, ids.Length));
-        var logits = model.Kernels.ToHost(model.Logits(cache, hidden));                     // [T, V]
+        using var sequence = model.CreateSequenceState();
+        var hidden = model.Forward(sequence, ids, Enumerable.Range(0, ids.Length).ToArray(), 0, AttentionMask.Causal(0, ids.Length));
+        var logits = model.Kernels.ToHost(model.Logits(sequence, hidden));                  // [T, V]
         var bytes = new byte[logits.Cols * sizeof(float)];
         var hashes = new string[logits.Rows];
         for (int t = 0; t < logits.Rows; t++)
