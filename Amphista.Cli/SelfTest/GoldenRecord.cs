@@ -34,7 +34,7 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
     /// <summary>The record shipped with the demo model: what every machine must compute.</summary>
     public static string ShippedPath => Path.Combine(ModelOptions.DefaultModelDir, FileName);
 
-    private static readonly JsonSerializerOptions json = new()
+    private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
@@ -64,7 +64,7 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
         GoldenRecord record;
         try
         {
-            record = JsonSerializer.Deserialize<GoldenRecord>(File.ReadAllText(path), json)
+            record = JsonSerializer.Deserialize<GoldenRecord>(File.ReadAllText(path), Json)
                 ?? throw new InputException($"{path}: empty reference record");
         }
         catch (JsonException e)
@@ -75,7 +75,7 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
         return record;
     }
 
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, json) + "\n");
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
 
     private void Validate(string path)
     {
