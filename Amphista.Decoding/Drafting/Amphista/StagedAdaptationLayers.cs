@@ -19,7 +19,7 @@ public sealed class StagedAdaptationLayers : IDisposable
     private readonly DecoderLayerWeights[] stages;   // S
     private readonly LayerShape shape;
     private readonly RopeTable rope;
-    private readonly LayerKvCache[] caches;            // S × [C, Hkv·Dh]
+    private readonly LayerKvCache[] caches;          // S × [C, Hkv·Dh]
     private readonly LayerBuffers buffers;
     private readonly AttentionMask mask = new(0, 0);  // [T, Committed + T]
     private readonly Tensor[] outputs;               // S × [T, D]
