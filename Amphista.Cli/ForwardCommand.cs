@@ -21,10 +21,10 @@ public static class ForwardCommand
         if (ids.Length > model.Config.MaxPositions)
             throw new InputException($"the prompt has {ids.Length} tokens but the model's context holds {model.Config.MaxPositions}");
 
-        using var cache = model.CreateCache();
-        var hidden = model.Forward(cache, ids, Enumerable.Range(0, ids.Length).ToArray(), 0,
+        using var sequence = model.CreateSequenceState();
+        var hidden = model.Forward(sequence, ids, Enumerable.Range(0, ids.Length).ToArray(), 0,
             AttentionMask.Causal(0, ids.Length));                                        // [T, D]
-        var logits = model.Logits(cache, hidden);                                            // [T, V]
+        var logits = model.Logits(sequence, hidden);                                         // [T, V]
         SafeTensorsWriter.WriteF32(outPath,
         [
             ("logits", [logits.Rows, logits.Cols], model.Kernels.ToHost(logits).Data),

@@ -21,21 +21,21 @@ public sealed class PlainDecoder(LlamaModel model) : IDecoder
         request.Validate(model);
         if (request.MaxNewTokens == 0) return new DecodeResult([], 0, []);
         var generated = new List<int>(request.MaxNewTokens);
-        using var cache = model.CreateCache();
-        var mask = new AttentionMask(1, cache.Capacity);   // room for any step's row
+        using var sequence = model.CreateSequenceState();
+        var mask = new AttentionMask(1, sequence.Cache.Capacity);   // room for any step's row
         var sampler = new Sampler(request.Sampling);
         int n = request.Prompt.Length;
-        var hidden = model.Forward(cache, request.Prompt, Enumerable.Range(0, n).ToArray(), 0, mask.SetCausal(0, n));
+        var hidden = model.Forward(sequence, request.Prompt, Enumerable.Range(0, n).ToArray(), 0, mask.SetCausal(0, n));
         int[] token = new int[1], position = [n];   // the token fed each step, and its position (= cache slot)
         while (true)
         {
-            int next = sampler.Next(model.Kernels, model.Logits(cache, hidden, ^1..), 0, position[0]);
+            int next = sampler.Next(model.Kernels, model.Logits(sequence, hidden, ^1..), 0, position[0]);
             generated.Add(next);
             onToken?.Invoke(next);
             if (request.IsStop(next) || generated.Count == request.MaxNewTokens)
                 return new DecodeResult([.. generated], generated.Count, []);
             token[0] = next;
-            hidden = model.Forward(cache, token, position, position[0], mask.SetCausal(position[0], 1));
+            hidden = model.Forward(sequence, token, position, position[0], mask.SetCausal(position[0], 1));
             position[0]++;
         }
     }

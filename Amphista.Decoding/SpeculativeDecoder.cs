@@ -46,8 +46,8 @@ public sealed class SpeculativeDecoder : IDecoder
         var output = new Output(request, onToken);
         if (request.MaxNewTokens == 0) return output.Result(0);
 
-        using var cache = model.CreateCache(extraSlots: tree.Size);
-        var verifier = new TreeVerifier(model, cache, tree.Size);
+        using var sequence = model.CreateSequenceState(extraSlots: tree.Size);
+        var verifier = new TreeVerifier(model, sequence, tree.Size);
         using var session = drafter.Begin(model);
         bool drafts = tree.MaxDepth > 0;   // a root-only tree never drafts: its session need not follow along
         using var step = new StepBuffers(model, tree.Size);
@@ -55,8 +55,8 @@ public sealed class SpeculativeDecoder : IDecoder
         var perturbed = PerturbedDrafts && !request.Sampling.IsGreedy ? new PerturbedCandidates(request.Sampling) : null;
         int n = request.Prompt.Length;
         int[] promptPositions = [.. Enumerable.Range(0, n)];
-        var hidden = model.Forward(cache, request.Prompt, promptPositions, 0, AttentionMask.Causal(0, n));
-        int root = sampler.Next(model.Kernels, model.Logits(cache, hidden, ^1..), 0, n);
+        var hidden = model.Forward(sequence, request.Prompt, promptPositions, 0, AttentionMask.Causal(0, n));
+        int root = sampler.Next(model.Kernels, model.Logits(sequence, hidden, ^1..), 0, n);
         int steps = 1;
         if (output.Emit(root)) return output.Result(steps);
         if (drafts) session.Commit(hidden, promptPositions, [.. request.Prompt[1..], root]);
@@ -71,7 +71,7 @@ public sealed class SpeculativeDecoder : IDecoder
             if (perturbed is not null) perturbed.FirstPosition = committed + 1;
             Candidates(t, session, root, tokens, perturbed);
             var treeHidden = verifier.Run(committed, t, tokens);                          // [N, D]
-            int next = rule.Accept(new TreeStep(model, cache, t, step.Tokens, treeHidden, committed), sampler, step.Path);
+            int next = rule.Accept(new TreeStep(model, sequence, t, step.Tokens, treeHidden, committed), sampler, step.Path);
             verifier.Compact(committed, step.Path);
             steps++;
             output.Record(t, step.Path);

@@ -8,7 +8,7 @@ namespace Amphista.Server;
 
 public static class Sse
 {
-    private static readonly byte[] done = Encoding.UTF8.GetBytes("data: [DONE]\n\n");
+    private static readonly byte[] DoneEvent = Encoding.UTF8.GetBytes("data: [DONE]\n\n");
 
     /// <summary>Sends one event now (flushed: a token reaches the client as soon as it is decoded).</summary>
     public static async Task Send<T>(HttpContext context, T chunk)
@@ -27,5 +27,5 @@ public static class Sse
     }
 
     public static async Task Done(HttpContext context) =>
-        await context.Response.Body.WriteAsync(done, context.RequestAborted);
+        await context.Response.Body.WriteAsync(DoneEvent, context.RequestAborted);
 }

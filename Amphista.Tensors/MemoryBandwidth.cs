@@ -8,7 +8,7 @@ namespace Amphista.Tensors;
 /// <summary>
 /// Measures this machine's streaming read bandwidth: the memory roofline of decoding, which reads
 /// every weight once per token. N threads each sum their own contiguous slice of a buffer far larger
-/// than the caches with loads of the widest vectors this machine accelerates, the access pattern of a
+/// than the CPU caches with loads of the widest vectors this machine accelerates, the access pattern of a
 /// matrix-vector product.
 /// </summary>
 public static class MemoryBandwidth
@@ -25,7 +25,7 @@ public static class MemoryBandwidth
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(repeats, 1);
-        // At least 64 KiB a thread, so a pass lasts many ticks of the clock even from cache.
+        // At least 64 KiB a thread, so a pass lasts many ticks of the clock even from the CPU cache.
         ArgumentOutOfRangeException.ThrowIfLessThan(bufferBytes, threads * MinSliceBytes);
         var data = GC.AllocateUninitializedArray<float>(checked((int)(bufferBytes / sizeof(float))));   // [n]
         var seconds = TimePasses(data, threads, passes: repeats + 1);

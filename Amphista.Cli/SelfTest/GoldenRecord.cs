@@ -34,7 +34,7 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
     /// <summary>The record shipped with the demo model: what every machine must compute.</summary>
     public static string ShippedPath => Path.Combine(ModelOptions.DefaultModelDir, FileName);
 
-    private static readonly JsonSerializerOptions json = new()
+    private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
@@ -64,7 +64,7 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
         GoldenRecord record;
         try
         {
-            record = JsonSerializer.Deserialize<GoldenRecord>(File.ReadAllText(path), json)
+            record = JsonSerializer.Deserialize<GoldenRecord>(File.ReadAllText(path), Json)
                 ?? throw new InputException($"{path}: empty reference record");
         }
         catch (JsonException e)
@@ -75,7 +75,7 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
         return record;
     }
 
-    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, json) + "\n");
+    public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json) + "\n");
 
     private void Validate(string path)
     {
@@ -89,9 +89,9 @@ public sealed record GoldenRecord(string Model, string LogitsSha256, GoldenPromp
     /// <summary>One causal pass over the prompt; each row's hash, and every row appended to the running hash.</summary>
     private static string[] HashLogitsRows(LlamaModel model, int[] ids, IncrementalHash all)
     {
-        using var cache = model.CreateCache();
-        var hidden = model.Forward(cache, ids, Enumerable.Range(0, ids.Length).ToArray(), 0, AttentionMask.Causal(0, ids.Length));
-        var logits = model.Kernels.ToHost(model.Logits(cache, hidden));                     // [T, V]
+        using var sequence = model.CreateSequenceState();
+        var hidden = model.Forward(sequence, ids, Enumerable.Range(0, ids.Length).ToArray(), 0, AttentionMask.Causal(0, ids.Length));
+        var logits = model.Kernels.ToHost(model.Logits(sequence, hidden));                  // [T, V]
         var bytes = new byte[logits.Cols * sizeof(float)];
         var hashes = new string[logits.Rows];
         for (int t = 0; t < logits.Rows; t++)

@@ -48,9 +48,9 @@ public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseco
         if (context + largest > model.Config.MaxPositions)
             throw new InputException($"a cost curve over {largest} tokens after {context} needs {context + largest} positions; the model has {model.Config.MaxPositions}");
         var rng = new Random(seed);
-        using var cache = model.CreateCache();
+        using var sequence = model.CreateSequenceState();
         int[] prefix = [.. Enumerable.Range(0, context).Select(_ => rng.Next(model.Config.VocabSize))];
-        model.Forward(cache, prefix, [.. Enumerable.Range(0, context)], 0, AttentionMask.Causal(0, context));
+        model.Forward(sequence, prefix, [.. Enumerable.Range(0, context)], 0, AttentionMask.Causal(0, context));
         int[] ids = [.. Enumerable.Range(0, largest).Select(_ => rng.Next(model.Config.VocabSize))];
         int[] positions = [.. Enumerable.Range(context, largest)];
         var masks = tokens.Select(t => AttentionMask.Causal(context, t)).ToArray();
@@ -58,7 +58,7 @@ public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseco
         for (int r = 0; r < repeats; r++)
             for (int i = 0; i < tokens.Length; i++)
             {
-                double Pass() => TimePass(model, cache, ids.AsSpan(0, tokens[i]), positions.AsSpan(0, tokens[i]), context, masks[i]);
+                double Pass() => TimePass(model, sequence, ids.AsSpan(0, tokens[i]), positions.AsSpan(0, tokens[i]), context, masks[i]);
                 for (double spent = 0, pass = 0; pass < SettlingPasses && spent < SettlingMilliseconds; pass++) spent += Pass();
                 for (double spent = 0, pass = 0; pass < TimedPasses && spent < TimingMilliseconds; pass++)
                 {
@@ -73,12 +73,12 @@ public sealed record PassCostCurve(int Context, int[] Tokens, double[] Milliseco
     private const int SettlingPasses = 8, TimedPasses = 4;
     private const double SettlingMilliseconds = 25, TimingMilliseconds = 100;
 
-    private static double TimePass(LlamaModel model, KvCache cache, ReadOnlySpan<int> ids, ReadOnlySpan<int> positions,
+    private static double TimePass(LlamaModel model, SequenceState sequence, ReadOnlySpan<int> ids, ReadOnlySpan<int> positions,
         int context, AttentionMask mask)
     {
         long start = Stopwatch.GetTimestamp();
-        var hidden = model.Forward(cache, ids, positions, context, mask);
-        model.Logits(cache, hidden);
+        var hidden = model.Forward(sequence, ids, positions, context, mask);
+        model.Logits(sequence, hidden);
         model.Kernels.Synchronize();   // a device queues its kernels: the pass ends when they have run
         return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
     }

@@ -24,16 +24,16 @@ public sealed class ExactAcceptance : IAcceptanceRule
 
     public int Accept(TreeStep step, Sampler sampler, List<int> path)
     {
-        var (model, cache, tree, hidden) = (step.Model, step.Cache, step.Tree, step.Hidden);
+        var (model, sequence, tree, hidden) = (step.Model, step.Sequence, step.Tree, step.Hidden);
         var tokens = step.Tokens;
-        var all = tree.Size <= AllLogitsUpTo ? model.Logits(cache, hidden) : null;   // [N, V]
+        var all = tree.Size <= AllLogitsUpTo ? model.Logits(sequence, hidden) : null;   // [N, V]
         path.Clear();
         path.Add(0);
         while (true)
         {
             int node = path[^1], position = step.RootPosition + tree.Depth[node] + 1;
             int next = all is null
-                ? sampler.Next(model.Kernels, model.Logits(cache, hidden, node..(node + 1)), 0, position)
+                ? sampler.Next(model.Kernels, model.Logits(sequence, hidden, node..(node + 1)), 0, position)
                 : sampler.Next(model.Kernels, all, node, position);
             int child = FindChild(tree, tokens, node, next);
             if (child < 0) return next;

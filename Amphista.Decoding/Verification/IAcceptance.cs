@@ -19,10 +19,10 @@ public interface IAcceptanceRule
 }
 
 /// <summary>
-/// A verified tree: hidden [N, D] are its nodes' final hidden states from a pass over cache, tokens [N]
+/// A verified tree: hidden [N, D] are its nodes' final hidden states from a pass over Sequence, tokens [N]
 /// their tokens, and the root sits at RootPosition (node j at RootPosition + depth j).
 /// </summary>
-public readonly record struct TreeStep(LlamaModel Model, KvCache Cache, DraftTree Tree, int[] TokenBuffer, Tensor Hidden, int RootPosition)
+public readonly record struct TreeStep(LlamaModel Model, SequenceState Sequence, DraftTree Tree, int[] TokenBuffer, Tensor Hidden, int RootPosition)
 {
     public ReadOnlySpan<int> Tokens => TokenBuffer.AsSpan(0, Tree.Size);
 }

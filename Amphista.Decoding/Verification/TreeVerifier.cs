@@ -10,11 +10,11 @@ namespace Amphista.Decoding.Verification;
 /// slot n + j and position n + depth(j), and attends to the whole prefix and to its own ancestors
 /// and itself (<see cref="TreeMask"/>). Keys are visited in slot order, which for a node is exactly the order token-by-token
 /// decoding of its path would visit them, so its logits are bit-identical to that decoding's.
-/// One verifier serves one generation over one cache; it reuses its positions and mask each step.
+/// One verifier serves one generation over one sequence; it reuses its positions and mask each step.
 /// </summary>
-public sealed class TreeVerifier(LlamaModel model, KvCache cache, int maxNodes)
+public sealed class TreeVerifier(LlamaModel model, SequenceState sequence, int maxNodes)
 {
-    private readonly AttentionMask mask = new(maxNodes, cache.Capacity);   // [N, n + N]
+    private readonly AttentionMask mask = new(maxNodes, sequence.Cache.Capacity);   // [N, n + N]
     private int[] positions = new int[maxNodes];                          // [N]
 
     /// <summary>Runs tokens [N] (tokens[0] is the root) and returns their hidden states h [N, D].</summary>
@@ -25,7 +25,7 @@ public sealed class TreeVerifier(LlamaModel model, KvCache cache, int maxNodes)
         if (positions.Length < tree.Size) positions = new int[tree.Size];
         TreeMask.Fill(mask, tree, committed);
         for (int j = 0; j < tree.Size; j++) positions[j] = committed + tree.Depth[j];
-        return model.Forward(cache, tokens, positions.AsSpan(0, tree.Size), committed, mask);
+        return model.Forward(sequence, tokens, positions.AsSpan(0, tree.Size), committed, mask);
     }
 
     /// <summary>
@@ -36,6 +36,6 @@ public sealed class TreeVerifier(LlamaModel model, KvCache cache, int maxNodes)
     public void Compact(int committed, IReadOnlyList<int> path)
     {
         for (int i = 0; i < path.Count; i++)
-            if (path[i] != i) cache.MoveSlot(committed + path[i], committed + i);
+            if (path[i] != i) sequence.Cache.MoveSlot(committed + path[i], committed + i);
     }
 }

@@ -25,7 +25,7 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
         if (temperature <= 0) throw new InputException("typical acceptance needs a temperature > 0");
         var tree = step.Tree;
         var tokens = step.Tokens;
-        var probs = Probabilities(step.Model, step.Cache, step.Hidden);          // [N, V]
+        var probs = Probabilities(step.Model, step.Sequence, step.Hidden);       // [N, V]
         var cut = new float[tree.Size];                    // [N] acceptance threshold per parent
         for (int j = 0; j < tree.Size; j++) cut[j] = Cut(probs.Row(j));
 
@@ -43,9 +43,9 @@ public sealed class TypicalAcceptance(float temperature, float threshold, float 
     }
 
     /// <summary>softmax(logits / temperature) [N, V] on the host, where the sampling happens.</summary>
-    private Tensor Probabilities(LlamaModel model, KvCache cache, Tensor hidden)
+    private Tensor Probabilities(LlamaModel model, SequenceState sequence, Tensor hidden)
     {
-        var logits = model.Logits(cache, hidden);          // [N, V] in the backend's memory
+        var logits = model.Logits(sequence, hidden);       // [N, V] in the backend's memory
         var probs = model.Kernels.ToHost(logits);          // [N, V]
         for (int i = 0; i < probs.Rows * probs.Cols; i++) probs.Data[i] /= temperature;
         new ReferenceKernels().Softmax(probs);

@@ -15,12 +15,12 @@ public static class DecoderLayer
 {
     /// <summary>
     /// Updates the residual stream x [T, D] in place; writes the T new K/V rows at firstSlot.
-    /// scratch holds the intermediate activations (any contents; overwritten).
+    /// buffers hold the intermediate activations (any contents; overwritten).
     /// </summary>
     public static void Forward(IKernels kernels, DecoderLayerWeights w, LayerShape shape, RopeTable rope,
-        Tensor x, LayerCache cache, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask, LayerScratch scratch)
+        Tensor x, LayerKvCache cache, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask, LayerBuffers buffers)
     {
-        var s = scratch.Use(x.Rows);   // H [T, D], Q [T, H·Dh], K, V [T, Hkv·Dh], Attention [T, H·Dh], Delta [T, D]
+        var s = buffers.Use(x.Rows);   // H [T, D], Q [T, H·Dh], K, V [T, Hkv·Dh], Attention [T, H·Dh], Delta [T, D]
 
         kernels.RmsNorm(x, w.AttentionNorm, shape.RmsNormEps, s.H);
         kernels.MatMul(s.H, w.Wq, s.Q);
@@ -39,7 +39,7 @@ public static class DecoderLayer
     }
 
     /// <summary>Delta [T, D] = Down(SiLU(Gate·H) ⊙ Up·H) for H [T, D], through Gate, Up [T, F].</summary>
-    private static void Mlp(IKernels kernels, DecoderLayerWeights w, LayerScratch s)
+    private static void Mlp(IKernels kernels, DecoderLayerWeights w, LayerBuffers s)
     {
         kernels.MatMul(s.H, w.Gate, s.Gate);
         kernels.MatMul(s.H, w.Up, s.Up);

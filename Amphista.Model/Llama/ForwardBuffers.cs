@@ -3,7 +3,10 @@ using Amphista.Tensors.Kernels;
 
 namespace Amphista.Model.Llama;
 
-/// <summary>A forward pass's activations, grown to the largest pass so far and reused.</summary>
+/// <summary>
+/// The base model's working buffers for one sequence: its passes' activations and logits, grown to the
+/// largest pass so far and reused.
+/// </summary>
 internal sealed class ForwardBuffers(IKernels kernels, LlamaConfig c, DecoderLayerWeights layer) : IDisposable
 {
     private Tensor x = kernels.Allocate(0, c.HiddenSize);                      // [T, D]  residual stream
@@ -11,7 +14,7 @@ internal sealed class ForwardBuffers(IKernels kernels, LlamaConfig c, DecoderLay
     private Tensor logits = kernels.Allocate(0, c.VocabSize);                  // [n, V]
     private Tensor rows = kernels.Allocate(0, c.HiddenSize);                   // [n, D]  some rows of a pass's states
 
-    public LayerScratch Layer { get; } = LayerScratch.For(kernels, layer);
+    public LayerBuffers Layer { get; } = LayerBuffers.For(kernels, layer);
 
     public Tensor X => x;
 

@@ -3,25 +3,20 @@ using Amphista.Tensors.Kernels;
 namespace Amphista.Model.Llama;
 
 /// <summary>
-/// One sequence's state in the base model: the key/value caches of all L layers, each [C, Hkv·Dh],
-/// and the working buffers of its forward passes (<see cref="ForwardBuffers"/>), so that a decoding
-/// loop over one cache allocates nothing after its first pass. On a device backend all of it is
-/// device memory, which Dispose frees at once.
+/// One sequence's key/value cache in the base model: the caches of all L layers, each [C, Hkv·Dh].
+/// On a device backend it is device memory, which Dispose frees at once.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
-    public LayerCache[] Layers { get; }
+    public LayerKvCache[] Layers { get; }
     public int Capacity { get; }   // C slots
 
     public KvCache(IKernels kernels, int layers, int capacity, int kvWidth)
     {
         Capacity = capacity;
-        Layers = new LayerCache[layers];
-        for (int l = 0; l < layers; l++) Layers[l] = new LayerCache(kernels, capacity, kvWidth);
+        Layers = new LayerKvCache[layers];
+        for (int l = 0; l < layers; l++) Layers[l] = new LayerKvCache(kernels, capacity, kvWidth);
     }
-
-    /// <summary>Working buffers of the model this cache is used with, made by its first pass.</summary>
-    internal ForwardBuffers? Buffers { get; set; }
 
     /// <summary>Moves slot from to slot to in every layer (compaction after tree acceptance).</summary>
     public void MoveSlot(int from, int to)
@@ -32,6 +27,5 @@ public sealed class KvCache : IDisposable
     public void Dispose()
     {
         foreach (var layer in Layers) layer.Dispose();
-        Buffers?.Dispose();
     }
 }

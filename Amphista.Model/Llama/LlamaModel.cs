@@ -55,20 +55,24 @@ public sealed class LlamaModel : IDisposable
 
     public void Dispose() => checkpoint?.Dispose();
 
-    /// <summary>A cache for the whole context plus room for a verification tree beyond it.</summary>
-    public KvCache CreateCache(int extraSlots = 0) =>
-        new(Kernels, Config.NumLayers, Config.MaxPositions + extraSlots, Shape.KvWidth);
+    /// <summary>
+    /// A new sequence's state: a key/value cache for the whole context plus extraSlots of room for a
+    /// verification tree beyond it, and the buffers of the passes over it.
+    /// </summary>
+    public SequenceState CreateSequenceState(int extraSlots = 0) =>
+        new(new KvCache(Kernels, Config.NumLayers, Config.MaxPositions + extraSlots, Shape.KvWidth),
+            new ForwardBuffers(Kernels, Config, Weights.Layers[0]));
 
     /// <summary>
-    /// Runs tokens [T] at positions [T], writing their keys and values at slots
-    /// firstSlot..firstSlot+T-1, each row attending to the slots its mask row [T, firstSlot+T] shows.
-    /// Returns the final normed hidden states h [T, D], a buffer of the cache's that the next pass
-    /// over the same cache overwrites.
+    /// Runs tokens [T] of a sequence at positions [T], writing their keys and values at its cache's
+    /// slots firstSlot..firstSlot+T-1, each row attending to the slots its mask row [T, firstSlot+T]
+    /// shows. Returns the final normed hidden states h [T, D], a buffer of the sequence's that the next
+    /// pass over the same sequence overwrites.
     /// </summary>
-    public Tensor Forward(KvCache cache, ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)
+    public Tensor Forward(SequenceState sequence, ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)
     {
         CheckInputs(tokens, positions, firstSlot, mask);
-        var buffers = BuffersOf(cache);
+        var (cache, buffers) = (sequence.Cache, sequence.Buffers);
         buffers.Use(tokens.Length);
         var x = buffers.X;                                       // [T, D]
         Kernels.Gather(Weights.Embedding, tokens, x);
@@ -81,21 +85,19 @@ public sealed class LlamaModel : IDisposable
 
     /// <summary>
     /// logits [n, V] = h[rows] · W_lmᵀ for the given rows of h [T, D] (all of them by default; the
-    /// last alone is ^1..), in a buffer of the cache's: valid until the next Logits on this cache, so
-    /// a decoding loop allocates nothing. Copy what must outlive it (Kernels.ToHost).
+    /// last alone is ^1..), in a buffer of the sequence's: valid until the next Logits on this sequence,
+    /// so a decoding loop allocates nothing. Copy what must outlive it (Kernels.ToHost).
     /// </summary>
-    public Tensor Logits(KvCache cache, Tensor h, Range? rows = null)
+    public Tensor Logits(SequenceState sequence, Tensor h, Range? rows = null)
     {
         var (first, n) = (rows ?? Range.All).GetOffsetAndLength(h.Rows);
         if (n < 1) throw new ArgumentOutOfRangeException(nameof(rows), $"no rows of {h} to compute logits for");
-        var buffers = BuffersOf(cache);
+        var buffers = sequence.Buffers;
         var input = n == h.Rows ? h : buffers.Rows(h, first, n);   // [n, D]
         var logits = buffers.Logits(n);                              // [n, V]
         Kernels.MatMul(input, Weights.LmHead, logits);
         return logits;
     }
-
-    private ForwardBuffers BuffersOf(KvCache cache) => cache.Buffers ??= new ForwardBuffers(Kernels, Config, Weights.Layers[0]);
 
     private void CheckInputs(ReadOnlySpan<int> tokens, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask)
     {

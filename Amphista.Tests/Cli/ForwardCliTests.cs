@@ -25,9 +25,9 @@ public class ForwardCliTests
             float[] logits = file.ReadF32("logits", t, v);
             float[] hidden = file.ReadF32("hidden", t, d);
 
-            var cache = model.CreateCache();
-            var expectedHidden = model.Forward(cache, ids, Enumerable.Range(0, t).ToArray(), 0, AttentionMask.Causal(0, t));
-            var expectedLast = model.Logits(cache, expectedHidden, ^1..);
+            var sequence = model.CreateSequenceState();
+            var expectedHidden = model.Forward(sequence, ids, Enumerable.Range(0, t).ToArray(), 0, AttentionMask.Causal(0, t));
+            var expectedLast = model.Logits(sequence, expectedHidden, ^1..);
             // The kernels are batch- and thread-count-invariant, so another process gives the same bits.
             Assertions.BitwiseEqual(expectedHidden.Data, hidden, "hidden");
             Assertions.BitwiseEqual(expectedLast.Row(0), logits.AsSpan((t - 1) * v, v), "last logits row");

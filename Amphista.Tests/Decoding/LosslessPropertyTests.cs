@@ -78,10 +78,10 @@ public class LosslessPropertyTests
     /// <summary>One causal pass over the prompt: its logits [T·V].</summary>
     private static float[] PromptLogits(LlamaModel model, int[] prompt)
     {
-        using var cache = model.CreateCache();
-        var hidden = model.Forward(cache, prompt, Enumerable.Range(0, prompt.Length).ToArray(), 0,
+        using var sequence = model.CreateSequenceState();
+        var hidden = model.Forward(sequence, prompt, Enumerable.Range(0, prompt.Length).ToArray(), 0,
             Amphista.Tensors.AttentionMask.Causal(0, prompt.Length));   // [T, D]
-        return model.Kernels.ToHost(model.Logits(cache, hidden)).Data;          // [T·V]
+        return model.Kernels.ToHost(model.Logits(sequence, hidden)).Data;       // [T·V]
     }
 
     /// <summary>The case's drafter; the scripted ones script the plain decoder's sequence under sampling.</summary>

@@ -34,19 +34,19 @@ public class TreeVerificationTests
         var model = c.Model.Build();
         var rng = new Random(c.Seed);
         int[] tokens = Enumerable.Range(0, c.Tree.Size).Select(_ => rng.Next(model.Config.VocabSize)).ToArray();
-        var cache = model.CreateCache(extraSlots: c.Tree.Size);
-        int n = Prefill(model, cache, c.Prompt);
-        var treeHidden = new TreeVerifier(model, cache, c.Tree.Size).Run(n, c.Tree, tokens);
+        var sequence = model.CreateSequenceState(extraSlots: c.Tree.Size);
+        int n = Prefill(model, sequence, c.Prompt);
+        var treeHidden = new TreeVerifier(model, sequence, c.Tree.Size).Run(n, c.Tree, tokens);
 
         for (int j = 0; j < c.Tree.Size; j++)
         {
             int[] path = PathTo(c.Tree, j).Select(node => tokens[node]).ToArray();
-            var sequential = model.CreateCache();
+            var sequential = model.CreateSequenceState();
             Prefill(model, sequential, c.Prompt);
             Tensor last = null!;
             for (int i = 0; i < path.Length; i++)
                 last = model.Forward(sequential, [path[i]], [n + i], n + i, AttentionMask.Causal(n + i, 1));
-            Assertions.BitwiseEqual(model.Logits(sequential, last).Row(0), model.Logits(cache, treeHidden, j..(j + 1)).Row(0), $"node {j} logits, {c}");
+            Assertions.BitwiseEqual(model.Logits(sequential, last).Row(0), model.Logits(sequence, treeHidden, j..(j + 1)).Row(0), $"node {j} logits, {c}");
         }
     });
 
@@ -58,27 +58,27 @@ public class TreeVerificationTests
         int[] tokens = Enumerable.Range(0, c.Tree.Size).Select(_ => rng.Next(model.Config.VocabSize)).ToArray();
         int leaf = rng.Next(c.Tree.Size);
         int[] accepted = PathTo(c.Tree, leaf);
-        var cache = model.CreateCache(extraSlots: c.Tree.Size);
-        int n = Prefill(model, cache, c.Prompt);
-        var verifier = new TreeVerifier(model, cache, c.Tree.Size);
+        var sequence = model.CreateSequenceState(extraSlots: c.Tree.Size);
+        int n = Prefill(model, sequence, c.Prompt);
+        var verifier = new TreeVerifier(model, sequence, c.Tree.Size);
         verifier.Run(n, c.Tree, tokens);
         verifier.Compact(n, accepted);
 
-        var sequential = model.CreateCache(extraSlots: c.Tree.Size);
+        var sequential = model.CreateSequenceState(extraSlots: c.Tree.Size);
         Prefill(model, sequential, c.Prompt);
         for (int i = 0; i < accepted.Length; i++)
             model.Forward(sequential, [tokens[accepted[i]]], [n + i], n + i, AttentionMask.Causal(n + i, 1));
         for (int l = 0; l < model.Config.NumLayers; l++)
         {
-            int used = (n + accepted.Length) * sequential.Layers[l].K.Cols;
-            Assertions.BitwiseEqual(sequential.Layers[l].K.Data.AsSpan(0, used), cache.Layers[l].K.Data.AsSpan(0, used), $"layer {l} keys, {c}");
-            Assertions.BitwiseEqual(sequential.Layers[l].V.Data.AsSpan(0, used), cache.Layers[l].V.Data.AsSpan(0, used), $"layer {l} values, {c}");
+            int used = (n + accepted.Length) * sequential.Cache.Layers[l].K.Cols;
+            Assertions.BitwiseEqual(sequential.Cache.Layers[l].K.Data.AsSpan(0, used), sequence.Cache.Layers[l].K.Data.AsSpan(0, used), $"layer {l} keys, {c}");
+            Assertions.BitwiseEqual(sequential.Cache.Layers[l].V.Data.AsSpan(0, used), sequence.Cache.Layers[l].V.Data.AsSpan(0, used), $"layer {l} values, {c}");
         }
     });
 
-    private static int Prefill(LlamaModel model, KvCache cache, int[] prompt)
+    private static int Prefill(LlamaModel model, SequenceState sequence, int[] prompt)
     {
-        model.Forward(cache, prompt, Enumerable.Range(0, prompt.Length).ToArray(), 0, AttentionMask.Causal(0, prompt.Length));
+        model.Forward(sequence, prompt, Enumerable.Range(0, prompt.Length).ToArray(), 0, AttentionMask.Causal(0, prompt.Length));
         return prompt.Length;
     }
 

@@ -31,28 +31,25 @@ public partial class ReferencesTests
             {
                 foreach (Match link in Link().Matches(lines[i]))
                     if (!Path.Exists(Path.Combine(Path.GetDirectoryName(file)!, link.Groups[1].Value)))
-                        hits.Add($"{Where(root, file, i)}: link to missing '{link.Groups[1].Value}'");
+                        hits.Add($"{Where(file, i)}: link to missing '{link.Groups[1].Value}'");
                 bool prose = Path.GetExtension(file) == ".md" || Comment().IsMatch(lines[i]);
-                if (prose && AboveTheRoot().IsMatch(lines[i])) hits.Add($"{Where(root, file, i)}: a path above the repository");
+                if (prose && AboveTheRoot().IsMatch(lines[i])) hits.Add($"{Where(file, i)}: a path above the repository");
             }
         }
-        foreach (string file in Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories).Where(f => !IsBuildOutput(root, f)))
+        foreach (string file in Repository.Files("*.cs"))
         {
             string[] lines = File.ReadAllLines(file);
             for (int i = 0; i < lines.Length; i++)
-                if (Comment().IsMatch(lines[i]) && AboveTheRoot().IsMatch(lines[i])) hits.Add($"{Where(root, file, i)}: a path above the repository");
+                if (Comment().IsMatch(lines[i]) && AboveTheRoot().IsMatch(lines[i])) hits.Add($"{Where(file, i)}: a path above the repository");
         }
         Assert.True(hits.Count == 0, "references a fresh clone cannot follow:\n" + string.Join('\n', hits));
     }
 
-    private static string Where(string root, string file, int line) => $"{Path.GetRelativePath(root, file)}:{line + 1}";
+    private static string Where(string file, int line) => $"{Repository.Relative(file)}:{line + 1}";
 
     private static IEnumerable<string> ProseFiles(string root) =>
         new[] { "README.md", "SPEC.md" }.Select(f => Path.Combine(root, f))
             .Concat(new[] { "docs", "scripts" }.Select(d => Path.Combine(root, d)).Where(Directory.Exists)
                 .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
                 .Where(f => Path.GetExtension(f) is ".md" or ".sh"));
-
-    private static bool IsBuildOutput(string root, string file) =>
-        Path.GetRelativePath(root, file).Split(Path.DirectorySeparatorChar).Any(p => p is "bin" or "obj" or ".gpu" or ".git" or "node_modules");
 }

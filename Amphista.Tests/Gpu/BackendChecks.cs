@@ -57,18 +57,18 @@ public static class BackendChecks
     {
         var (cpu, gpu) = m.Build(device);
         int[] prompt = m.Prompt(7);
-        using var cpuCache = cpu.CreateCache();
-        using var gpuCache = gpu.CreateCache();
+        using var cpuSequence = cpu.CreateSequenceState();
+        using var gpuSequence = gpu.CreateSequenceState();
         var mask = AttentionMask.Causal(0, 5);
         int[] positions = [0, 1, 2, 3, 4];
-        Compare(cpu.Forward(cpuCache, prompt.AsSpan(0, 5), positions, 0, mask),
-            gpu.Forward(gpuCache, prompt.AsSpan(0, 5), positions, 0, mask), device, $"prompt pass hidden states, {m}");
+        Compare(cpu.Forward(cpuSequence, prompt.AsSpan(0, 5), positions, 0, mask),
+            gpu.Forward(gpuSequence, prompt.AsSpan(0, 5), positions, 0, mask), device, $"prompt pass hidden states, {m}");
         for (int p = 5; p < prompt.Length; p++)
         {
             mask.SetCausal(p, 1);
-            var h = cpu.Forward(cpuCache, prompt.AsSpan(p, 1), [p], p, mask);
-            var hd = gpu.Forward(gpuCache, prompt.AsSpan(p, 1), [p], p, mask);
-            Compare(cpu.Logits(cpuCache, h), gpu.Logits(gpuCache, hd), device, $"logits at position {p}, {m}");
+            var h = cpu.Forward(cpuSequence, prompt.AsSpan(p, 1), [p], p, mask);
+            var hd = gpu.Forward(gpuSequence, prompt.AsSpan(p, 1), [p], p, mask);
+            Compare(cpu.Logits(cpuSequence, h), gpu.Logits(gpuSequence, hd), device, $"logits at position {p}, {m}");
         }
     }
 

@@ -22,10 +22,10 @@ public class DeviceGoldenTests(SimulatorBackendFixture sim)
         const int rows = 6;   // the simulator takes seconds per row
         var model = LlamaModel.Load(TestData.TinyDir, sim.Backend);
         var (tokens, logits, hidden) = TinyModelGoldenTests.Reference(1);
-        using var cache = model.CreateCache();
-        var h = model.Forward(cache, tokens[..rows], TinyModelGoldenTests.Positions(0, rows), 0, AttentionMask.Causal(0, rows));
+        using var sequence = model.CreateSequenceState();
+        var h = model.Forward(sequence, tokens[..rows], TinyModelGoldenTests.Positions(0, rows), 0, AttentionMask.Causal(0, rows));
         TinyModelGoldenTests.AssertClose(FirstRows(hidden, rows), OnHost(h), "p1 hidden, one pass, device");
-        var deviceLogits = model.Logits(cache, h);
+        var deviceLogits = model.Logits(sequence, h);
         TinyModelGoldenTests.AssertClose(FirstRows(logits, rows), OnHost(deviceLogits), "p1 logits, one pass, device");
     }
 

@@ -16,14 +16,14 @@ public static class GpuChecks
     /// <summary>Relative to 1 + |expected|: the GPU sums in its own order and has its own exp.</summary>
     public const double Tolerance = 1e-4;
 
-    private static readonly ReferenceKernels reference = new();
+    private static readonly ReferenceKernels Reference = new();
 
     public static void MatMul(GpuKernels g, MatMulCase c)
     {
         var x = Rand.Tensor(c.T, c.D, c.Seed);
         var w = Rand.Matrix(c.O, c.D, c.Seed + 1, c.Type);
         var expected = new Tensor(c.T, c.O);
-        reference.MatMul(x, w, expected);
+        Reference.MatMul(x, w, expected);
         using var dw = new DeviceWeights(g.Device, w);
         BatchThenRows(g, $"matmul {c}", expected, rows =>
         {
@@ -39,7 +39,7 @@ public static class GpuChecks
         var x = Rand.Tensor(c.T, c.N, c.Seed, 3f);
         var weight = Rand.Tensor(1, c.N, c.Seed + 1).Data;
         var expected = new Tensor(c.T, c.N);
-        reference.RmsNorm(x, weight, 1e-6f, expected);
+        Reference.RmsNorm(x, weight, 1e-6f, expected);
         using var dWeight = DeviceTensor.Upload(g.Device, weight);
         BatchThenRows(g, $"rmsnorm {c}", expected, rows =>
         {
@@ -55,7 +55,7 @@ public static class GpuChecks
         var x = Rand.Tensor(c.T, c.N, c.Seed, 50f);
         for (int i = 0; i < x.Data.Length; i += 3) x.Data[i] += 200f;
         var expected = Copy(x);
-        reference.Softmax(expected);
+        Reference.Softmax(expected);
         BatchThenRows(g, $"softmax {c}", expected, rows =>
         {
             using var dx = DeviceTensor.Upload(g.Device, Select(x, rows));
@@ -69,7 +69,7 @@ public static class GpuChecks
         var gate = Rand.Tensor(c.T, c.N, c.Seed, 4f);
         var up = Rand.Tensor(c.T, c.N, c.Seed + 1);
         var expected = new Tensor(c.T, c.N);
-        reference.SwiGlu(gate, up, expected);
+        Reference.SwiGlu(gate, up, expected);
         BatchThenRows(g, $"swiglu {c}", expected, rows =>
         {
             using var dg = DeviceTensor.Upload(g.Device, Select(gate, rows));
@@ -78,7 +78,7 @@ public static class GpuChecks
             g.SwiGlu(dg, du, dy);
             return dy.Download();
         });
-        reference.Silu(gate, expected);
+        Reference.Silu(gate, expected);
         BatchThenRows(g, $"silu {c}", expected, rows =>
         {
             using var dg = DeviceTensor.Upload(g.Device, Select(gate, rows));
@@ -97,9 +97,9 @@ public static class GpuChecks
         var table = new RopeTable(c.HeadDim, 64, 10000.0);
         int[] positions = Enumerable.Range(0, c.T).Select(t => (t * 7 + c.Seed) % 64).ToArray();
         var expected = Copy(x);
-        reference.Add(expected, delta);
-        reference.AddBias(expected, bias);
-        reference.Rope(expected, positions, table);
+        Reference.Add(expected, delta);
+        Reference.AddBias(expected, bias);
+        Reference.Rope(expected, positions, table);
 
         using var dx = DeviceTensor.Upload(g.Device, x);
         using var dDelta = DeviceTensor.Upload(g.Device, delta);
@@ -117,7 +117,7 @@ public static class GpuChecks
     {
         var (q, kCache, vCache, mask) = c.Inputs();
         var expected = new Tensor(c.T, q.Cols);
-        reference.Attention(q, kCache, vCache, mask, c.HeadDim, expected);
+        Reference.Attention(q, kCache, vCache, mask, c.HeadDim, expected);
         using var dk = DeviceTensor.Upload(g.Device, kCache);
         using var dv = DeviceTensor.Upload(g.Device, vCache);
         using var dMask = new DeviceMask(g.Device, c.T, c.S);
@@ -143,10 +143,10 @@ public static class GpuChecks
         for (int i = 0; i < 3; i++) x[rng.Next(c.N)] = max;
         for (int i = 0; i < 3; i++) x[rng.Next(c.N)] = x[rng.Next(c.N)];
         using var dx = DeviceTensor.Upload(g.Device, x);
-        Assertions.That(reference.Argmax(x) == g.Argmax(dx), $"argmax {c}: device {g.Argmax(dx)}, reference {reference.Argmax(x)}");
+        Assertions.That(Reference.Argmax(x) == g.Argmax(dx), $"argmax {c}: device {g.Argmax(dx)}, reference {Reference.Argmax(x)}");
         int k = Math.Min(c.N, 1 + c.Seed % 6);
         int[] expected = new int[k], actual = new int[k];
-        reference.TopK(x, expected);
+        Reference.TopK(x, expected);
         g.TopK(dx, actual);
         Assertions.That(expected.SequenceEqual(actual),
             $"top-{k} {c}: device [{string.Join(',', actual)}], reference [{string.Join(',', expected)}]");

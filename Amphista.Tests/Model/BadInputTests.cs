@@ -55,7 +55,7 @@ public class BadInputTests
     {
         var model = TestData.Tiny;
         var e = Assert.Throws<InputException>(() =>
-            model.Forward(model.CreateCache(), [600], [0], 0, AttentionMask.Causal(0, 1)));
+            model.Forward(model.CreateSequenceState(), [600], [0], 0, AttentionMask.Causal(0, 1)));
         Assert.Contains("token id 600 is outside the vocabulary", e.Message);
     }
 
@@ -64,7 +64,7 @@ public class BadInputTests
     {
         var model = TestData.Tiny;
         var e = Assert.Throws<InputException>(() =>
-            model.Forward(model.CreateCache(), [5], [Context], 0, AttentionMask.Causal(0, 1)));
+            model.Forward(model.CreateSequenceState(), [5], [Context], 0, AttentionMask.Causal(0, 1)));
         Assert.Contains($"position {Context} is beyond the model's context of {Context} tokens", e.Message);
     }
 }

@@ -116,9 +116,9 @@ public sealed class ModelPresetsTests
         var config = ModelPresets.Config("kjv-brown-14m");
         var model = new LlamaModel(config, ModelPresets.Build("kjv-brown-14m", DType.BF16, seed: 1, threads: 2), new CpuKernels(2));
         int[] tokens = [config.BosTokenId, 100, 2000, 4095];
-        var cache = model.CreateCache();
-        var h = model.Forward(cache, tokens, [0, 1, 2, 3], 0, AttentionMask.Causal(0, tokens.Length));
-        var logits = model.Logits(cache, h).Data;
+        var sequence = model.CreateSequenceState();
+        var h = model.Forward(sequence, tokens, [0, 1, 2, 3], 0, AttentionMask.Causal(0, tokens.Length));
+        var logits = model.Logits(sequence, h).Data;
         Assert.All(logits, x => Assert.True(float.IsFinite(x), $"logit {x} is not finite"));
         Assert.True(Moments(logits).Std > 0, "all logits are equal");
     }

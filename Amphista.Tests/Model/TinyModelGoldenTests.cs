@@ -28,10 +28,10 @@ public class TinyModelGoldenTests
     {
         var model = Load(kernels);
         var (tokens, logits, hidden) = Reference(p);
-        var cache = model.CreateCache();
-        var h = model.Forward(cache, tokens, Positions(0, tokens.Length), 0, AttentionMask.Causal(0, tokens.Length));
+        var sequence = model.CreateSequenceState();
+        var h = model.Forward(sequence, tokens, Positions(0, tokens.Length), 0, AttentionMask.Causal(0, tokens.Length));
         AssertClose(hidden, h, $"p{p} hidden, one pass, {kernels}");
-        AssertClose(logits, model.Logits(cache, h), $"p{p} logits, one pass, {kernels}");
+        AssertClose(logits, model.Logits(sequence, h), $"p{p} logits, one pass, {kernels}");
     }
 
     [Theory, MemberData(nameof(Cases))]
@@ -39,12 +39,12 @@ public class TinyModelGoldenTests
     {
         var model = Load(kernels);
         var (tokens, logits, hidden) = Reference(p);
-        var cache = model.CreateCache();
+        var sequence = model.CreateSequenceState();
         for (int t = 0; t < tokens.Length; t++)
         {
-            var h = model.Forward(cache, [tokens[t]], [t], t, AttentionMask.Causal(t, 1));
+            var h = model.Forward(sequence, [tokens[t]], [t], t, AttentionMask.Causal(t, 1));
             AssertClose(RowOf(hidden, t), h, $"p{p} hidden at position {t}, cached, {kernels}");
-            AssertClose(RowOf(logits, t), model.Logits(cache, h), $"p{p} logits at position {t}, cached, {kernels}");
+            AssertClose(RowOf(logits, t), model.Logits(sequence, h), $"p{p} logits at position {t}, cached, {kernels}");
         }
     }
 

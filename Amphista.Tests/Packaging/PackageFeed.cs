@@ -10,9 +10,9 @@ namespace Amphista.Tests.Packaging;
 /// test, and nothing is compiled or restored in the source tree (packing the tool writes only its small settings
 /// files to the CLI's obj/), so a concurrent build or test run of the solution is left alone. Everything else it
 /// makes lies in one temporary directory, deleted afterwards: the feed, the tool's publish layout, the nuspecs, a
-/// private NuGet package folder (the version is one no other run uses, and nothing reaches the machine's package
-/// cache), tool paths and programs. Restores are offline: the only sources are the feed and, for third-party
-/// packages, the machine's package cache read as a fallback folder.
+/// private NuGet package folder (the version is one no other run uses, and nothing reaches the machine's global packages
+/// folder), tool paths and programs. Restores are offline: the only sources are the feed and, for third-party
+/// packages, the machine's global packages folder read as a fallback folder.
 /// </summary>
 public sealed class PackageFeed : IDisposable
 {
@@ -35,7 +35,7 @@ public sealed class PackageFeed : IDisposable
         File.WriteAllText(Path.Combine(Root, "NuGet.Config"), $"""
             <configuration>
               <packageSources><clear /><add key="amphista" value="{Feed}" /></packageSources>
-              <fallbackPackageFolders><clear /><add key="cache" value="{MachinePackageCache()}" /></fallbackPackageFolders>
+              <fallbackPackageFolders><clear /><add key="machine" value="{MachinePackagesFolder()}" /></fallbackPackageFolders>
             </configuration>
             """);
         // Publishing the tool records its outputs in a file named after the publish directory, in the CLI's obj/.
@@ -80,8 +80,8 @@ public sealed class PackageFeed : IDisposable
         Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
 
     /// <summary>Where this machine's restores keep their packages: the solution's third-party dependencies are there.</summary>
-    private static string MachinePackageCache() =>
-        System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } cache ? cache
+    private static string MachinePackagesFolder() =>
+        System.Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } folder ? folder
             : Path.Combine(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     public void Dispose() => Directory.Delete(Root, recursive: true);

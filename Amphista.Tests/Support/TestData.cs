@@ -17,14 +17,14 @@ public static class TestData
             File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
     }
 
-    private static readonly Lazy<LlamaModel> demo = new(() => LlamaModel.Load(DemoDir, new CpuKernels(2)));
-    private static readonly Lazy<LlamaModel> tiny = new(() => LlamaModel.Load(TinyDir, new CpuKernels(2)));
+    private static readonly Lazy<LlamaModel> DemoModel = new(() => LlamaModel.Load(DemoDir, new CpuKernels(2)));
+    private static readonly Lazy<LlamaModel> TinyModel = new(() => LlamaModel.Load(TinyDir, new CpuKernels(2)));
 
     /// <summary>The demo model on the fast kernels, loaded once per test run.</summary>
-    public static LlamaModel Demo => demo.Value;
+    public static LlamaModel Demo => DemoModel.Value;
 
     /// <summary>hf-tiny-a on the fast kernels, loaded once per test run.</summary>
-    public static LlamaModel Tiny => tiny.Value;
+    public static LlamaModel Tiny => TinyModel.Value;
 
     /// <summary>The 12 held-out prompts and their 48-token greedy continuations computed by transformers.</summary>
     public static IReadOnlyList<(int[] Prompt, int[] Continuation)> DemoReference()

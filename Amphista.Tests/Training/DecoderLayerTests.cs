@@ -27,9 +27,9 @@ public class DecoderLayerTests
 
         var expected = new Tensor(c.T, c.D, x.Data.ToArray());   // [T, D], updated in place
         var kernels = new ReferenceKernels();
-        var cache = new LayerCache(kernels, c.T, c.Shape().KvWidth);
+        var cache = new LayerKvCache(kernels, c.T, c.Shape().KvWidth);
         var weights = p.ToInferenceWeights();
-        DecoderLayer.Forward(kernels, weights, c.Shape(), c.Rope(), expected, cache, c.Positions(), 0, c.Mask(), LayerScratch.For(kernels, weights));
+        DecoderLayer.Forward(kernels, weights, c.Shape(), c.Rope(), expected, cache, c.Positions(), 0, c.Mask(), LayerBuffers.For(kernels, weights));
         Assertions.Close(expected, y, 1e-5, $"decoder layer {c}");
     });
 

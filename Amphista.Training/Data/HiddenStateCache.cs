@@ -69,7 +69,7 @@ public sealed unsafe class HiddenStateCache : IDisposable
             offsets[i + 1] = offsets[i] + (long)sequences[i].Length * width;
         }
         // One cache serves every sequence: each pass writes slots 0..T-1 and its causal mask shows no other slot.
-        var cache = model.CreateCache();
+        var cache = model.CreateSequenceState();
         if (offsets[^1] * sizeof(float) <= memoryLimitBytes)
         {
             var memory = new float[sequences.Count][];
@@ -118,6 +118,6 @@ public sealed unsafe class HiddenStateCache : IDisposable
         file?.Dispose();
     }
 
-    private static Tensor Forward(LlamaModel model, KvCache cache, int[] tokens) =>
+    private static Tensor Forward(LlamaModel model, SequenceState cache, int[] tokens) =>
         model.Forward(cache, tokens, Enumerable.Range(0, tokens.Length).ToArray(), 0, AttentionMask.Causal(0, tokens.Length));   // [T, D]
 }

@@ -19,10 +19,10 @@ public sealed class AutoEmbeddingBlock : IDisposable
     private readonly AutoEmbeddingWeights weights;
     private readonly AmphistaConfig config;
     private readonly RopeTable rope;
-    private readonly LayerCache scratch;          // [K, Hkv·Dh]: the K heads' keys, rewritten by every layer
+    private readonly LayerKvCache headCache;      // [K, Hkv·Dh]: the K heads' keys and values, rewritten by every layer
     private readonly int[] unrotated;             // [K] all 0
     private readonly AttentionMask everyHead;     // [K, K] all visible
-    private readonly LayerScratch layerScratch;
+    private readonly LayerBuffers buffers;
     private readonly Tensor z;                    // [K, D]
     private readonly Tensor headEmbeddings;       // [K, D]  P, in the backend's memory
 
@@ -32,10 +32,10 @@ public sealed class AutoEmbeddingBlock : IDisposable
         this.weights = weights;
         this.config = config;
         this.rope = rope;
-        scratch = new LayerCache(kernels, config.Heads, config.Shape.KvWidth);
+        headCache = new LayerKvCache(kernels, config.Heads, config.Shape.KvWidth);
         unrotated = new int[config.Heads];
         everyHead = AttentionMask.Full(config.Heads);
-        layerScratch = LayerScratch.For(kernels, weights.Layers[0]);
+        buffers = LayerBuffers.For(kernels, weights.Layers[0]);
         z = kernels.Allocate(config.Heads, config.HiddenSize);
         headEmbeddings = kernels.Allocate(config.Heads, config.HiddenSize);
         kernels.Upload(weights.HeadEmbeddings.Span, headEmbeddings);
@@ -46,7 +46,7 @@ public sealed class AutoEmbeddingBlock : IDisposable
     {
         Inputs(stageOutputs);
         foreach (var layer in weights.Layers)
-            DecoderLayer.Forward(kernels, layer, config.Shape, rope, z, scratch, unrotated, firstSlot: 0, everyHead, layerScratch);
+            DecoderLayer.Forward(kernels, layer, config.Shape, rope, z, headCache, unrotated, firstSlot: 0, everyHead, buffers);
         return z;
     }
 
@@ -59,8 +59,8 @@ public sealed class AutoEmbeddingBlock : IDisposable
 
     public void Dispose()
     {
-        scratch.Dispose();
-        layerScratch.Dispose();
+        headCache.Dispose();
+        buffers.Dispose();
         z.Dispose();
         headEmbeddings.Dispose();
     }

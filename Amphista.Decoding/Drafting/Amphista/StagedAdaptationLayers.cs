@@ -19,8 +19,8 @@ public sealed class StagedAdaptationLayers : IDisposable
     private readonly DecoderLayerWeights[] stages;   // S
     private readonly LayerShape shape;
     private readonly RopeTable rope;
-    private readonly LayerCache[] caches;            // S × [C, Hkv·Dh]
-    private readonly LayerScratch scratch;
+    private readonly LayerKvCache[] caches;          // S × [C, Hkv·Dh]
+    private readonly LayerBuffers buffers;
     private readonly AttentionMask mask = new(0, 0);  // [T, Committed + T]
     private readonly Tensor[] outputs;               // S × [T, D]
     private Tensor x;                                // [T, D]  a^(s), advanced in place
@@ -33,8 +33,8 @@ public sealed class StagedAdaptationLayers : IDisposable
         this.stages = stages;
         this.shape = shape;
         this.rope = rope;
-        caches = stages.Select(_ => new LayerCache(kernels, capacity, shape.KvWidth)).ToArray();
-        scratch = LayerScratch.For(kernels, stages[0]);
+        caches = stages.Select(_ => new LayerKvCache(kernels, capacity, shape.KvWidth)).ToArray();
+        buffers = LayerBuffers.For(kernels, stages[0]);
         outputs = stages.Select(_ => kernels.Allocate(0, hiddenSize)).ToArray();
         x = kernels.Allocate(0, hiddenSize);
         Last = kernels.Allocate(stages.Length, hiddenSize);
@@ -59,7 +59,7 @@ public sealed class StagedAdaptationLayers : IDisposable
         kernels.Copy(fused, 0, Tensor.Ensure(ref x, rows), 0, rows);
         for (int s = 0; s < stages.Length; s++)
         {
-            DecoderLayer.Forward(kernels, stages[s], shape, rope, x, caches[s], positions, first, mask, scratch);
+            DecoderLayer.Forward(kernels, stages[s], shape, rope, x, caches[s], positions, first, mask, buffers);
             kernels.Copy(x, 0, Tensor.Ensure(ref outputs[s], rows), 0, rows);   // a^(s+1)
             kernels.Copy(x, rows - 1, Last, s, 1);
         }
@@ -71,7 +71,7 @@ public sealed class StagedAdaptationLayers : IDisposable
     {
         foreach (var cache in caches) cache.Dispose();
         foreach (var output in outputs) output.Dispose();
-        scratch.Dispose();
+        buffers.Dispose();
         x.Dispose();
         Last.Dispose();
     }

@@ -45,7 +45,7 @@ public sealed record MedusaHead(
     }
 }
 
-/// <summary>Scratch for one head's forward pass, reused across heads and decoding steps.</summary>
+/// <summary>Working buffers of one head's forward pass, reused across heads and decoding steps.</summary>
 public sealed class MedusaHeadBuffers(IKernels kernels, int hiddenSize, int vocabSize) : IDisposable
 {
     public Tensor X { get; } = kernels.Allocate(1, hiddenSize);          // [1, D]  the residual stream

@@ -39,8 +39,8 @@ public class StagePositionTests
     {
         var x = new Tensor(fused.Rows, fused.Cols, [.. fused.Data]);   // [T, D]
         foreach (var stage in weights.Stages)
-            DecoderLayer.Forward(kernels, stage, config.Shape, rope, x, new LayerCache(kernels, config.MaxPositions, config.Shape.KvWidth),
-                positions, 0, AttentionMask.Causal(0, x.Rows), LayerScratch.For(kernels, stage));
+            DecoderLayer.Forward(kernels, stage, config.Shape, rope, x, new LayerKvCache(kernels, config.MaxPositions, config.Shape.KvWidth),
+                positions, 0, AttentionMask.Causal(0, x.Rows), LayerBuffers.For(kernels, stage));
         return x;
     }
 }

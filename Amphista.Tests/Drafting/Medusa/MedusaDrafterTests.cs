@@ -122,10 +122,10 @@ public class MedusaDrafterTests
         var zeroBlock = new ResBlock(WeightMatrix.FromF32(d, d, new float[d * d]), new float[d]);
         var weights = new MedusaWeights(new MedusaConfig(2, 1, d, v), [new([zeroBlock], null), new([zeroBlock], null)]);
         int[] tokens = [1, 17, 42, 300, 5];
-        var cache = model.CreateCache();
-        var h = model.Forward(cache, tokens, [0, 1, 2, 3, 4], 0, AttentionMask.Causal(0, tokens.Length));
+        var sequence = model.CreateSequenceState();
+        var h = model.Forward(sequence, tokens, [0, 1, 2, 3, 4], 0, AttentionMask.Causal(0, tokens.Length));
         var baseTop = new int[8];
-        model.Kernels.TopK(model.Logits(cache, h, ^1..).Row(0), baseTop);
+        model.Kernels.TopK(model.Logits(sequence, h, ^1..).Row(0), baseTop);
 
         var session = new MedusaDrafter(weights).Begin(model);
         session.Commit(h, [0, 1, 2, 3, 4], [17, 42, 300, 5, baseTop[0]]);

@@ -25,7 +25,7 @@ public class HiddenStateCacheTests
         for (int i = 0; i < Sequences.Length; i++)
         {
             int[] tokens = Sequences[i].Tokens;
-            var direct = model.Forward(model.CreateCache(), tokens, Enumerable.Range(0, tokens.Length).ToArray(), 0,
+            var direct = model.Forward(model.CreateSequenceState(), tokens, Enumerable.Range(0, tokens.Length).ToArray(), 0,
                 AttentionMask.Causal(0, tokens.Length));                                   // [T, D]
             Assertions.BitwiseEqual(direct.Data, cache.Hidden(i), $"sequence {i}");
             Assert.Same(Sequences[i], cache.Sequence(i));

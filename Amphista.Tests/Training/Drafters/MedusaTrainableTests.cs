@@ -20,7 +20,7 @@ public class MedusaTrainableTests
     private static readonly int[] Prompt = [1, 17, 250, 3, 99, 402, 8, 77, 310, 5, 64];
 
     private static Tensor HiddenOf(LlamaModel model, int[] tokens) =>
-        model.Forward(model.CreateCache(), tokens, Enumerable.Range(0, tokens.Length).ToArray(), 0, AttentionMask.Causal(0, tokens.Length));   // [T, D]
+        model.Forward(model.CreateSequenceState(), tokens, Enumerable.Range(0, tokens.Length).ToArray(), 0, AttentionMask.Causal(0, tokens.Length));   // [T, D]
 
     [Theory]
     [InlineData(true, 1, DType.F32)]
@@ -76,7 +76,7 @@ public class MedusaTrainableTests
         var model = TestData.Tiny;
         var trainable = MedusaTrainable.Create(model, heads: 2, layers: 2, sharedLmHead: false, baseModel: "hf-tiny-a");
         var hidden = HiddenOf(model, Prompt);
-        var baseLogits = model.Logits(model.CreateCache(), hidden);   // [T, V], in a cache of its own
+        var baseLogits = model.Logits(model.CreateSequenceState(), hidden);   // [T, V], in the buffers of a sequence state of its own
         foreach (var logits in trainable.Logits(Kernels, hidden)) Assertions.Close(baseLogits, logits, 1e-5, "fresh head");
         string directory = Path.Combine(Path.GetTempPath(), $"amphista-medusa-{Guid.NewGuid():N}");
         try

@@ -10,7 +10,7 @@ namespace Amphista.Benchmarks;
 /// this is the arithmetic cost of each verified token, the floor under the verification cost curve
 /// of a model whose weights are near the core. Divide by O·D / 16 for cycles per 16 weights.
 /// </summary>
-public class MatMulInCacheBenchmarks
+public class MatMulArithmeticBenchmarks
 {
     private const int Outputs = 1024, Width = 384;   // O, D
 

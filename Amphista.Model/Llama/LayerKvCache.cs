@@ -8,7 +8,7 @@ namespace Amphista.Model.Llama;
 /// slots. A slot is where a token's keys live; in sequential decoding slot = position, in a tree pass
 /// node j of a tree over a prefix of n tokens sits at slot n + j while its position is n + depth(j).
 /// </summary>
-public sealed class LayerCache(IKernels kernels, int capacity, int kvWidth) : IDisposable
+public sealed class LayerKvCache(IKernels kernels, int capacity, int kvWidth) : IDisposable
 {
     public Tensor K { get; } = kernels.Allocate(capacity, kvWidth);   // [C, Hkv·Dh]
     public Tensor V { get; } = kernels.Allocate(capacity, kvWidth);   // [C, Hkv·Dh]

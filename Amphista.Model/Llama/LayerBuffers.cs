@@ -9,7 +9,7 @@ namespace Amphista.Model.Llama;
 /// decoding steps allocate nothing. One instance serves every layer of a stack: layers run one after
 /// another.
 /// </summary>
-public sealed class LayerScratch(IKernels kernels, int width, int queryWidth, int kvWidth, int mlpWidth) : IDisposable
+public sealed class LayerBuffers(IKernels kernels, int width, int queryWidth, int kvWidth, int mlpWidth) : IDisposable
 {
     private Tensor h = kernels.Allocate(0, width);                 // [T, D]      normed input
     private Tensor q = kernels.Allocate(0, queryWidth);            // [T, H·Dh]
@@ -30,11 +30,11 @@ public sealed class LayerScratch(IKernels kernels, int width, int queryWidth, in
     public Tensor Up => up;
 
     /// <summary>Buffers shaped for layers like w (every layer of a stack has the same shapes).</summary>
-    public static LayerScratch For(IKernels kernels, DecoderLayerWeights w) =>
+    public static LayerBuffers For(IKernels kernels, DecoderLayerWeights w) =>
         new(kernels, w.Wq.Cols, w.Wq.Rows, w.Wk.Rows, w.Gate.Rows);
 
     /// <summary>Every buffer at rows rows (grown when a pass is larger than any before).</summary>
-    public LayerScratch Use(int rows)
+    public LayerBuffers Use(int rows)
     {
         Tensor.Ensure(ref h, rows);
         Tensor.Ensure(ref q, rows);
