@@ -72,7 +72,7 @@ public static class TrainCommand
         if (maxSequences is { } keep && sequences.Count > keep) sequences = sequences[..keep];
         if (sequences.Count == 0)
             throw new InputException($"train: '{dataPath}' gives no training sequence of {sequenceLength} tokens: give more text or a smaller --seq-len");
-        using var cache = HiddenStateCache.Build(model, sequences);
+        using var hiddenStates = HiddenStateStore.Build(model, sequences, workers: threads);
         Console.Error.WriteLine($"data: {sequences.Count} sequences, {sequences.Sum(s => (long)s.Length)} tokens " +
             $"({(mode == TargetMode.Corpus ? "corpus text" : "self-distilled")}), hidden states in {clock.Elapsed.TotalSeconds:F1} s");
 
@@ -81,7 +81,7 @@ public static class TrainCommand
             : AmphistaTrainable.Create(model, heads, args.Int("--stages", Math.Min(AmphistaConfig.DefaultStages, heads), min: 1),
                 blockLayers, args.Int("--mlp", model.Config.IntermediateSize, min: 1), seed,
                 attentionHeads: args.Has("--attention-heads") ? args.Int("--attention-heads", 0, min: 1) : null);
-        var trainer = new Trainer(drafter, cache, options, outDir, model.Weights.LmHead, threads);
+        var trainer = new Trainer(drafter, hiddenStates, options, outDir, model.Weights.LmHead, threads);
         var printer = ProgressPrinter.ForStandardError();
         trainer.StepCompleted += printer.OnStep;
         using var cancel = new CancellationTokenSource();

@@ -37,11 +37,10 @@ public sealed class Trainer
     private const int ProbeSequences = 8;
 
     private readonly ITrainableDrafter drafter;
-    private readonly HiddenStateCache data;
+    private readonly HiddenStateStore data;
     private readonly TrainingOptions options;
     private readonly long dataTokens;
     private readonly FrozenLinear? teacherHead;   // the base model's W_lm [V, D] when options.Distill
-    private readonly int threads;
     private readonly SequenceKernels[] slots;     // [max(B, probe)] one per sequence of a step
     private readonly WorkerPool pool;
     private int[] order = [];   // [N] the current epoch's sequence order
@@ -55,7 +54,7 @@ public sealed class Trainer
     /// <param name="baseLmHead">The base model's LM head, which options.Distill needs to make the teacher distributions.</param>
     /// <param name="threads">How many sequences of a step run at once (the bits do not depend on it).</param>
     /// <param name="width">The vector width of every kernel (the bits do not depend on it); the widest this machine accelerates by default.</param>
-    public Trainer(ITrainableDrafter drafter, HiddenStateCache data, TrainingOptions options, string outputDirectory,
+    public Trainer(ITrainableDrafter drafter, HiddenStateStore data, TrainingOptions options, string outputDirectory,
         WeightMatrix? baseLmHead = null, int threads = 1, VectorWidth? width = null)
     {
         options.Validate();
@@ -65,7 +64,6 @@ public sealed class Trainer
         teacherHead = options.Distill ? new FrozenLinear(baseLmHead!) : null;
         (this.drafter, this.data, this.options, OutputDirectory) = (drafter, data, options, outputDirectory);
         for (int i = 0; i < data.Count; i++) dataTokens += data.Sequence(i).Length;
-        this.threads = threads;
         slots = [.. Enumerable.Range(0, Math.Max(options.Batch, ProbeSequences)).Select(b => new SequenceKernels(width, b))];
         drafter.Parameters.UseSlots(slots.Length);
         pool = new WorkerPool(threads);
@@ -93,7 +91,7 @@ public sealed class Trainer
         {
             var indices = Enumerable.Range(0, options.Batch).Select(b => SequenceAt(state.SequencesSeen + b)).ToArray();   // [B]
             var perSequence = AccumulateAtOnce(indices, 1f / options.Batch);   // [B]
-            parameters.GatherSlots(options.Batch);
+            parameters.GatherSlots(options.Batch, pool);
             var batch = HeadStatistics.Zero(drafter.Heads);
             int epoch = 0;
             for (int b = 0; b < options.Batch; b++)
@@ -106,9 +104,9 @@ public sealed class Trainer
                 state.SequencesSeen++;
                 state.TokensSeen += sequence.Length;
             }
-            double norm = parameters.ClipGradNorm(options.ClipNorm);
+            double norm = parameters.ClipGradNorm(options.ClipNorm, pool);
             float lr = schedule.At(state.Step);
-            optimizer.Step(lr);
+            optimizer.Step(lr, pool);
             state.Step++;
             state.Seconds = secondsBefore + clock.Elapsed.TotalSeconds;
             state.Window = state.Window.Plus(batch);
@@ -194,9 +192,7 @@ public sealed class Trainer
     private HeadStatistics[] AccumulateAtOnce(int[] indices, float scale)
     {
         var results = new HeadStatistics[indices.Length];
-        var work = new SequenceWork(indices.Length, b => results[b] = Accumulate(slots[b], indices[b], scale));
-        if (threads == 1 || indices.Length == 1) work.Run(0, 1);
-        else pool.For(threads, work);
+        TaskQueue.Run(pool, indices.Length, b => results[b] = Accumulate(slots[b], indices[b], scale));
         return results;
     }
 
@@ -207,7 +203,7 @@ public sealed class Trainer
         return drafter.Accumulate(kernels, hidden, data.Sequence(index).Tokens, scale, teacher);
     }
 
-    /// <summary>Sequence i's hidden states h [T, D], copied out of the cache (which may be a memory-mapped file).</summary>
+    /// <summary>Sequence i's hidden states h [T, D], copied out of the store (which may be a memory-mapped file).</summary>
 
     private Tensor Hidden(int i) => new(data.Sequence(i).Length, data.Width, data.Hidden(i).ToArray());
 
@@ -245,20 +241,6 @@ public sealed class Trainer
         return new TrainingLog(drafter.ToDrafter().Name, drafter.Heads, drafter.Parameters.ElementCount, options, data.Count, dataTokens,
             state.Step, state.TotalSteps, state.Step == state.TotalSteps, state.Seconds, state.TokensSeen,
             state.Seconds > 0 ? state.TokensSeen / state.Seconds : 0, periodic, epochs);
-    }
-
-    /// <summary>
-    /// Runs body(b) for b in [0, count): every thread that joins takes the next sequence not yet taken,
-    /// so a long sequence does not hold back the rest; which thread runs which never changes a result.
-    /// </summary>
-    private sealed class SequenceWork(int count, Action<int> body) : IPartitioned
-    {
-        private int next = -1;
-
-        public void Run(int first, int end)
-        {
-            for (int b = Interlocked.Increment(ref next); b < count; b = Interlocked.Increment(ref next)) body(b);
-        }
     }
 
     /// <summary>FNV-1a over the sequences' tokens and the first sequence's hidden-state bits (which tell base models apart).</summary>

@@ -30,6 +30,9 @@ internal sealed class WorkerPool
             new Thread(WorkerLoop) { IsBackground = true, Name = $"amphista-worker-{w}" }.Start();
     }
 
+    /// <summary>The threads that run a call: the caller and Threads − 1 workers.</summary>
+    public int Threads => parts;
+
     /// <summary>Runs body.Run(first, end) over [0, count) split into one range per thread.</summary>
     public void For(int count, IPartitioned body)
     {

@@ -21,7 +21,7 @@ public class AttentionGradientTests
         var v = Rand.Tensor(c.T, c.KvHeads * c.HeadDim, c.Seed + 2);  // [T, Hkv·Dh]
         var r = Rand.Tensor(c.T, q.Cols, c.Seed + 3);                 // [T, H·Dh]
         var (dq, dk, dv) = (new Tensor(q.Rows, q.Cols), new Tensor(k.Rows, k.Cols), new Tensor(v.Rows, v.Cols));
-        Attention.Backward(K, Attention.Forward(K, q, k, v, mask, c.HeadDim).Cache, r, dq, dk, dv);
+        Attention.Backward(K, Attention.Forward(K, q, k, v, mask, c.HeadDim).Saved, r, dq, dk, dv);
         GradCheck.Check($"attention {c}", () => GradCheck.Project(Attention.Forward(K, q, k, v, mask, c.HeadDim).Y, r),
             [GradCheck.Of("q", q, dq), GradCheck.Of("k", k, dk), GradCheck.Of("v", v, dv)], c.Seed);
     });

@@ -78,9 +78,9 @@ public class DeterminismTests
         {
             parameters.ZeroGrads();
             var x = embedding.Lookup(tokens);                                                   // [T, D]
-            var (a, layerCache) = TrainableDecoderLayer.Forward(K, layer, rope, x, positions, mask);  // [T, D]
-            var (u, blockCache) = ResidualBlock.Forward(K, a, blockW, blockB);                     // [T, D]
-            var (h, normCache) = RmsNorm.Forward(K, u, norm, 1e-5f);                               // [T, D]
+            var (a, layerSaved) = TrainableDecoderLayer.Forward(K, layer, rope, x, positions, mask);  // [T, D]
+            var (u, blockSaved) = ResidualBlock.Forward(K, a, blockW, blockB);                     // [T, D]
+            var (h, normSaved) = RmsNorm.Forward(K, u, norm, 1e-5f);                               // [T, D]
             var logits = lmHead.Forward(K, h);                                                     // [T, V]
             var dLogits = new Tensor(T, V);                                                      // [T, V]
             losses[step] = CrossEntropy.Compute(K, logits, targets, dLogits).Loss;
@@ -88,10 +88,10 @@ public class DeterminismTests
             var dh = new Tensor(T, D);
             lmHead.Backward(K, dLogits, dh);
             var du = new Tensor(T, D);
-            RmsNorm.Backward(K, normCache, norm, dh, du);
+            RmsNorm.Backward(K, normSaved, norm, dh, du);
             var da = new Tensor(T, D);
-            ResidualBlock.Backward(K, blockCache, blockW, blockB, du, da);
-            TrainableDecoderLayer.Backward(K, layer, rope, layerCache, da, new Tensor(T, D));
+            ResidualBlock.Backward(K, blockSaved, blockW, blockB, du, da);
+            TrainableDecoderLayer.Backward(K, layer, rope, layerSaved, da, new Tensor(T, D));
             parameters.ClipGradNorm(1.0);
             adam.Step(schedule.At(step));
         }

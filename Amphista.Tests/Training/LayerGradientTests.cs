@@ -72,7 +72,7 @@ public class LayerGradientTests
         var gain = new Parameter("gain", new Tensor(1, c.D, new RandomWeights(c.Seed + 1).Gains(c.D)), false);
         var r = Rand.Tensor(c.T, c.D, c.Seed + 3);
         var dx = new Tensor(c.T, c.D);
-        RmsNorm.Backward(K, RmsNorm.Forward(K, x, gain, 1e-5f).Cache, gain, r, dx);
+        RmsNorm.Backward(K, RmsNorm.Forward(K, x, gain, 1e-5f).Saved, gain, r, dx);
         GradCheck.Check($"rmsnorm {c}", () => GradCheck.Project(RmsNorm.Forward(K, x, gain, 1e-5f).Y, r),
             [GradCheck.Of("x", x, dx), GradCheck.Of(gain)], c.Seed);
     });
@@ -116,7 +116,7 @@ public class LayerGradientTests
         var b = new Parameter("b", Rand.Tensor(1, c.D, c.Seed + 2), false);
         var r = Rand.Tensor(c.T, c.D, c.Seed + 3);
         var dx = new Tensor(c.T, c.D);
-        ResidualBlock.Backward(K, ResidualBlock.Forward(K, x, w, b).Cache, w, b, r, dx);
+        ResidualBlock.Backward(K, ResidualBlock.Forward(K, x, w, b).Saved, w, b, r, dx);
         GradCheck.Check($"residual block {c}", () => GradCheck.Project(ResidualBlock.Forward(K, x, w, b).Y, r),
             [GradCheck.Of("x", x, dx), GradCheck.Of(w), GradCheck.Of(b)], c.Seed);
     });

@@ -20,7 +20,7 @@ public class TrainerTests
 {
     private const int Sequences = 8, Length = 24;
 
-    private static HiddenStateCache Data(int seed = 3)
+    private static HiddenStateStore Data(int seed = 3)
     {
         var model = TestData.Tiny;
         var greedy = new PlainDecoder(model);
@@ -32,7 +32,7 @@ public class TrainerTests
             int[] continuation = greedy.Generate(new DecodeRequest(prompt, Length - prompt.Length, [])).Tokens;
             sequences.Add(new TrainingSequence([.. prompt, .. continuation], prompt.Length));
         }
-        return HiddenStateCache.Build(model, sequences);
+        return HiddenStateStore.Build(model, sequences);
     }
 
     private static MedusaTrainable Fresh() => MedusaTrainable.Create(TestData.Tiny, heads: 3);

@@ -134,7 +134,7 @@ public sealed class AmphistaTrainable : ITrainableDrafter
         Enumerable.Range(0, Heads).Select(k => new DraftingHeadWeights(heads.Linear[k].ToWeightMatrix(),
             heads.Bias[k].Value.Data.ToArray(), heads.Norm[k].Value.Data.ToArray(), null)).ToArray());
 
-    private sealed record Pass(Tensor Joined, DecoderLayerCache[] Stages, AmphistaBlockCache Block, AmphistaHeadsCache Heads);
+    private sealed record Pass(Tensor Joined, DecoderLayerSaved[] Stages, AmphistaBlockSaved Block, AmphistaHeadsSaved Heads);
 
     private Pass Forward(SequenceKernels kernels, Tensor hidden, int[] tokens)
     {
@@ -143,29 +143,29 @@ public sealed class AmphistaTrainable : ITrainableDrafter
         var a = Linear.Forward(kernels, joined, fusion, null);             // [N, D]   f = a^(0)
         var positions = Enumerable.Range(0, n).ToArray();         // [N]
         var causal = AttentionMask.Causal(0, n);                  // [N, N]
-        var stageCaches = new DecoderLayerCache[stages.Length];
+        var stageSaved = new DecoderLayerSaved[stages.Length];
         var stageOutputs = new Tensor[stages.Length];             // S × [N, D]  a^(1)..a^(S)
         for (int s = 0; s < stages.Length; s++)
         {
-            (a, stageCaches[s]) = TrainableDecoderLayer.Forward(kernels, stages[s], rope, a, positions, causal);
+            (a, stageSaved[s]) = TrainableDecoderLayer.Forward(kernels, stages[s], rope, a, positions, causal);
             stageOutputs[s] = a;
         }
-        var (u, blockCache) = block.Forward(kernels, stageOutputs);        // [N·K, D]
-        var headsCache = heads.Forward(kernels, u);                        // logits K × [N, V]
-        return new Pass(joined, stageCaches, blockCache, headsCache);
+        var (u, blockSaved) = block.Forward(kernels, stageOutputs);        // [N·K, D]
+        var headsSaved = heads.Forward(kernels, u);                        // logits K × [N, V]
+        return new Pass(joined, stageSaved, blockSaved, headsSaved);
     }
 
     /// <summary>
     /// ∂/∂f [N, D] from ∂/∂a^(s) as the block sent it: a^(s) feeds both the block and stage s + 1, so
     /// stage s + 1's input gradient is added onto the block's before stage s runs backward.
     /// </summary>
-    private Tensor StagesBackward(SequenceKernels kernels, DecoderLayerCache[] caches, Tensor[] dStages)
+    private Tensor StagesBackward(SequenceKernels kernels, DecoderLayerSaved[] saved, Tensor[] dStages)
     {
         var da = dStages[^1];                                      // [N, D]
         for (int s = stages.Length - 1; s >= 0; s--)
         {
             var dPrevious = s > 0 ? dStages[s - 1] : new Tensor(da.Rows, da.Cols);   // [N, D]
-            TrainableDecoderLayer.Backward(kernels, stages[s], rope, caches[s], da, dPrevious);
+            TrainableDecoderLayer.Backward(kernels, stages[s], rope, saved[s], da, dPrevious);
             da = dPrevious;
         }
         return da;

@@ -6,7 +6,7 @@ using Amphista.Training.Layers;
 namespace Amphista.Training.Drafters;
 
 /// <summary>What the block's backward reads: per group of positions, per layer, the layer's activations.</summary>
-public sealed record AmphistaBlockCache(int Positions, DecoderLayerCache[][] Groups);   // N; [groups][B]
+public sealed record AmphistaBlockSaved(int Positions, DecoderLayerSaved[][] Groups);   // N; [groups][B]
 
 /// <summary>
 /// The Auto-embedding Block in training (SPEC §4 and §5; inference: AutoEmbeddingBlock), for
@@ -50,41 +50,41 @@ public sealed class AmphistaTrainableBlock
     }
 
     /// <summary>u [N·K, D] from the stages' outputs a^(1)..a^(S), each [N, D].</summary>
-    public (Tensor U, AmphistaBlockCache Cache) Forward(SequenceKernels kernels, Tensor[] stageOutputs)
+    public (Tensor U, AmphistaBlockSaved Saved) Forward(SequenceKernels kernels, Tensor[] stageOutputs)
     {
         int n = stageOutputs[0].Rows, k = config.Heads;
         var z = Inputs(stageOutputs);                              // [N·K, D]
         var u = new Tensor(n * k, config.HiddenSize);              // [N·K, D]
-        var groups = new DecoderLayerCache[GroupCount(n)][];
+        var groups = new DecoderLayerSaved[GroupCount(n)][];
         for (int g = 0; g < groups.Length; g++)
         {
             var (first, count) = Group(g, n);
             var x = RowsOf(z, first * k, count * k);               // [G·K, D]  z, then each layer's output
             var mask = BlockDiagonal(count, k);                    // [G·K, G·K]
             var unrotated = new int[count * k];                    // [G·K] all 0
-            groups[g] = new DecoderLayerCache[Layers.Length];
+            groups[g] = new DecoderLayerSaved[Layers.Length];
             for (int b = 0; b < Layers.Length; b++)
                 (x, groups[g][b]) = TrainableDecoderLayer.Forward(kernels, Layers[b], rope, x, unrotated, mask);
             x.Data.CopyTo(u.Data, first * k * u.Cols);
         }
-        return (u, new AmphistaBlockCache(n, groups));
+        return (u, new AmphistaBlockSaved(n, groups));
     }
 
     /// <summary>
     /// Adds ∂/∂P into P's gradient (kernels.Grad) and returns ∂/∂a^(s) per stage (S × [N, D]) for du [N·K, D].
     /// </summary>
-    public Tensor[] Backward(SequenceKernels kernels, AmphistaBlockCache cache, Tensor du)
+    public Tensor[] Backward(SequenceKernels kernels, AmphistaBlockSaved saved, Tensor du)
     {
-        int n = cache.Positions, k = config.Heads, d = config.HiddenSize;
+        int n = saved.Positions, k = config.Heads, d = config.HiddenSize;
         var dz = new Tensor(n * k, d);                             // [N·K, D]
-        for (int g = 0; g < cache.Groups.Length; g++)
+        for (int g = 0; g < saved.Groups.Length; g++)
         {
             var (first, count) = Group(g, n);
             var dy = RowsOf(du, first * k, count * k);             // [G·K, D]  ∂/∂ each layer's output, then ∂/∂z
             for (int b = Layers.Length - 1; b >= 0; b--)
             {
                 var dx = new Tensor(count * k, d);                 // [G·K, D]
-                TrainableDecoderLayer.Backward(kernels, Layers[b], rope, cache.Groups[g][b], dy, dx);
+                TrainableDecoderLayer.Backward(kernels, Layers[b], rope, saved.Groups[g][b], dy, dx);
                 dy = dx;
             }
             dy.Data.CopyTo(dz.Data, first * k * d);

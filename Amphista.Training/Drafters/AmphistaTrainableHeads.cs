@@ -5,7 +5,7 @@ using Amphista.Training.Layers;
 namespace Amphista.Training.Drafters;
 
 /// <summary>What the heads' backward reads, per head k: the residual block's and the norm's inputs, and the logits [N, V].</summary>
-public sealed record AmphistaHeadsCache(ResidualBlockCache[] Blocks, RmsNormCache[] Norms, Tensor[] Logits);
+public sealed record AmphistaHeadsSaved(ResidualBlockSaved[] Blocks, RmsNormSaved[] Norms, Tensor[] Logits);
 
 /// <summary>
 /// The drafting heads and the loss in training (SPEC §4 and §5; inference:
@@ -36,33 +36,33 @@ public sealed class AmphistaTrainableHeads
     public int Heads => Linear.Length;   // K
 
     /// <summary>
-    /// Per head k, logits [N, V] for u [N·K, D], kept in the cache for the loss. Each head's N rows go
+    /// Per head k, logits [N, V] for u [N·K, D], kept for the loss. Each head's N rows go
     /// through W_lm in one product: Gemm costs the same per row in one [N·K, V] call or K [N, V] calls
     /// (W_lm streams once per 64-row block either way; measured 23 ms both ways for N = 255, K = 4,
     /// V = 4096, D = 384 on 2 cores), and a head's own tensor is what its λ^k-weighted mean needs.
     /// </summary>
-    public AmphistaHeadsCache Forward(SequenceKernels kernels, Tensor u)
+    public AmphistaHeadsSaved Forward(SequenceKernels kernels, Tensor u)
     {
-        var blocks = new ResidualBlockCache[Heads];
-        var norms = new RmsNormCache[Heads];
+        var blocks = new ResidualBlockSaved[Heads];
+        var norms = new RmsNormSaved[Heads];
         var logits = new Tensor[Heads];
         for (int k = 0; k < Heads; k++)
         {
             var uk = HeadRows(u, k);                                              // [N, D]  u_{·,k}
-            var (residual, blockCache) = ResidualBlock.Forward(kernels, uk, Linear[k], Bias[k]);   // [N, D]
-            var (normed, normCache) = RmsNorm.Forward(kernels, residual, Norm[k], eps);    // [N, D]
-            (blocks[k], norms[k], logits[k]) = (blockCache, normCache, lmHead.Forward(kernels, normed));   // [N, V]
+            var (residual, blockSaved) = ResidualBlock.Forward(kernels, uk, Linear[k], Bias[k]);   // [N, D]
+            var (normed, normSaved) = RmsNorm.Forward(kernels, residual, Norm[k], eps);    // [N, D]
+            (blocks[k], norms[k], logits[k]) = (blockSaved, normSaved, lmHead.Forward(kernels, normed));   // [N, V]
         }
-        return new AmphistaHeadsCache(blocks, norms, logits);
+        return new AmphistaHeadsSaved(blocks, norms, logits);
     }
 
     /// <summary>
     /// The loss of tokens s [T] and its backward: adds scale · ∂loss/∂θ into the heads' gradients and
     /// returns the statistics and scale · ∂loss/∂u [N·K, D].
     /// </summary>
-    public (HeadStatistics Statistics, Tensor DU) Backward(SequenceKernels kernels, AmphistaHeadsCache cache, int[] tokens, float scale, Tensor? teacher = null)
+    public (HeadStatistics Statistics, Tensor DU) Backward(SequenceKernels kernels, AmphistaHeadsSaved saved, int[] tokens, float scale, Tensor? teacher = null)
     {
-        int n = cache.Logits[0].Rows, d = lmHead.Cols;
+        int n = saved.Logits[0].Rows, d = lmHead.Cols;
         var statistics = HeadStatistics.Zero(Heads);
         var du = new Tensor(n * Heads, d);                    // [N·K, D]
         var dLogits = new Tensor(n, lmHead.Rows);             // [N, V], reused by every head
@@ -71,20 +71,20 @@ public sealed class AmphistaTrainableHeads
             var targets = Targets(tokens, n, k);              // [N]
             // Unweighted CE so the statistics stay exact at any scale; the weight then multiplies dn [N, D], not dz [N, V].
             var ce = teacher is null
-                ? CrossEntropy.Compute(kernels, cache.Logits[k], targets, dLogits)
-                : CrossEntropy.ComputeSoft(kernels, cache.Logits[k], teacher, firstTeacherRow: 1 + k, targets, dLogits);
+                ? CrossEntropy.Compute(kernels, saved.Logits[k], targets, dLogits)
+                : CrossEntropy.ComputeSoft(kernels, saved.Logits[k], teacher, firstTeacherRow: 1 + k, targets, dLogits);
             statistics.LossSum[k] = (double)ce.Loss * ce.Count;
             statistics.Count[k] = ce.Count;
-            statistics.Correct[k] = CrossEntropy.Hits(kernels, cache.Logits[k], targets);
+            statistics.Correct[k] = CrossEntropy.Hits(kernels, saved.Logits[k], targets);
 
             var dNormed = new Tensor(n, d);                   // [N, D]
             lmHead.Backward(kernels, dLogits, dNormed);
             float weight = scale * MathF.Pow(lossDecay, k);
             for (int i = 0; i < dNormed.Data.Length; i++) dNormed.Data[i] *= weight;
             var dResidual = new Tensor(n, d);                 // [N, D]
-            RmsNorm.Backward(kernels, cache.Norms[k], Norm[k], dNormed, dResidual);
+            RmsNorm.Backward(kernels, saved.Norms[k], Norm[k], dNormed, dResidual);
             var duk = new Tensor(n, d);                       // [N, D]
-            ResidualBlock.Backward(kernels, cache.Blocks[k], Linear[k], Bias[k], dResidual, duk);
+            ResidualBlock.Backward(kernels, saved.Blocks[k], Linear[k], Bias[k], dResidual, duk);
             for (int i = 0; i < n; i++) duk.Row(i).CopyTo(du.Row(i * Heads + k));
         }
         return (statistics, du);

@@ -111,7 +111,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
             int rows = T - 2 - k;
             if (rows <= 0) continue;
             var h = new Tensor(rows, D, hidden.Data.AsSpan(0, rows * D).ToArray());   // [R, D]
-            var (logits, top, caches) = Forward(kernels, k, h);
+            var (logits, top, saved) = Forward(kernels, k, h);
             var targets = tokens.AsSpan(2 + k, rows);
             var dLogits = new Tensor(rows, V);                                         // [R, V]
             var ce = teacher is null
@@ -130,7 +130,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
             for (int l = Config.Layers - 1; l >= 0; l--)
             {
                 var dIn = new Tensor(rows, D);                                         // [R, D]  dloss/dx_l
-                ResidualBlock.Backward(kernels, caches[l], weights[k][l], biases[k][l], dx, dIn);
+                ResidualBlock.Backward(kernels, saved[l], weights[k][l], biases[k][l], dx, dIn);
                 dx = dIn;
             }
         }
@@ -147,14 +147,14 @@ public sealed class MedusaTrainable : ITrainableDrafter
         [.. Enumerable.Range(0, Config.Layers).Select(l => new ResBlock(weights[k][l].ToWeightMatrix(), biases[k][l].Value.Data.ToArray()))],
         lmHeads[k]?.ToWeightMatrix()))]);
 
-    /// <summary>Head k on h [T, D]: logits [T, V], the last residual x_L [T, D], and each block's cache.</summary>
-    private (Tensor Logits, Tensor Top, ResidualBlockCache[] Caches) Forward(SequenceKernels kernels, int k, Tensor h)
+    /// <summary>Head k on h [T, D]: logits [T, V], the last residual x_L [T, D], and what each block's backward needs.</summary>
+    private (Tensor Logits, Tensor Top, ResidualBlockSaved[] Saved) Forward(SequenceKernels kernels, int k, Tensor h)
     {
-        var caches = new ResidualBlockCache[Config.Layers];
+        var saved = new ResidualBlockSaved[Config.Layers];
         var x = h;   // [T, D]
-        for (int l = 0; l < Config.Layers; l++) (x, caches[l]) = ResidualBlock.Forward(kernels, x, weights[k][l], biases[k][l]);
+        for (int l = 0; l < Config.Layers; l++) (x, saved[l]) = ResidualBlock.Forward(kernels, x, weights[k][l], biases[k][l]);
         var logits = lmHeads[k] is { } own ? Linear.Forward(kernels, x, own, null) : sharedLmHead.Forward(kernels, x);   // [T, V]
-        return (logits, x, caches);
+        return (logits, x, saved);
     }
 
     private void CheckHidden(Tensor hidden)

@@ -5,7 +5,7 @@ using Amphista.Training.Core;
 namespace Amphista.Training.Layers;
 
 /// <summary>What attention backward needs: q [T, H·Dh], k, v [S, Hkv·Dh] and the mask [T, S].</summary>
-public sealed record AttentionCache(Tensor Q, Tensor K, Tensor V, AttentionMask Mask, int HeadDim)
+public sealed record AttentionSaved(Tensor Q, Tensor K, Tensor V, AttentionMask Mask, int HeadDim)
 {
     public int Heads => Q.Cols / HeadDim;                  // H
     public int Group => Heads / (K.Cols / HeadDim);        // H / Hkv query heads per key/value head
@@ -24,16 +24,16 @@ public sealed record AttentionCache(Tensor Q, Tensor K, Tensor V, AttentionMask 
 /// </summary>
 public static class Attention
 {
-    public static (Tensor Y, AttentionCache Cache) Forward(SequenceKernels kernels, Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim)
+    public static (Tensor Y, AttentionSaved Saved) Forward(SequenceKernels kernels, Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim)
     {
         Check(q, k, v, mask, headDim);
         var y = new Tensor(q.Rows, q.Cols);   // [T, H·Dh]
         kernels.Forward.Attention(q, k, v, mask, headDim, y);
-        return (y, new AttentionCache(q, k, v, mask, headDim));
+        return (y, new AttentionSaved(q, k, v, mask, headDim));
     }
 
     /// <summary>Adds into dq [T, H·Dh], dk and dv [S, Hkv·Dh]; dy [T, H·Dh] is the output gradient.</summary>
-    public static void Backward(SequenceKernels kernels, AttentionCache c, Tensor dy, Tensor dq, Tensor dk, Tensor dv)
+    public static void Backward(SequenceKernels kernels, AttentionSaved c, Tensor dy, Tensor dq, Tensor dk, Tensor dv)
     {
         var (q, k, v, mask, dh) = (c.Q, c.K, c.V, c.Mask, c.HeadDim);
         if (dy.Rows != q.Rows || dy.Cols != q.Cols || dq.Rows != q.Rows || dq.Cols != q.Cols

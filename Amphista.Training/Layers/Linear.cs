@@ -6,7 +6,7 @@ namespace Amphista.Training.Layers;
 /// <summary>
 /// A trainable linear map (nn.Linear): y [T, O] = x [T, D] · Wᵀ + b, W [O, D], b [1, O].
 /// Backward, given dy [T, O]: dW += dyᵀ x, db += Σ_t dy[t], dx += dy W. The input x is the only
-/// activation backward needs, so the caller keeps it rather than a cache record.
+/// activation backward needs, so the caller keeps it rather than a saved record.
 /// Forward is the inference product (IKernels.MatMul over the parameter's array); backward uses
 /// <see cref="OuterGemm"/>, which reads dy column-wise and W as stored, so no transpose is copied.
 /// Every element has a fixed order.

@@ -4,7 +4,7 @@ using Amphista.Training.Core;
 namespace Amphista.Training.Layers;
 
 /// <summary>x [T, D] and r [T] = 1 / sqrt(mean(x²) + ε) per row: all that backward needs.</summary>
-public sealed record RmsNormCache(Tensor X, float[] InvRms);
+public sealed record RmsNormSaved(Tensor X, float[] InvRms);
 
 /// <summary>
 /// RMSNorm with gain (Zhang and Sennrich 2019, as Llama): y = g ⊙ (x · r), r = 1 / sqrt(mean(x²) + ε),
@@ -15,20 +15,20 @@ public sealed record RmsNormCache(Tensor X, float[] InvRms);
 /// </summary>
 public static class RmsNorm
 {
-    public static (Tensor Y, RmsNormCache Cache) Forward(SequenceKernels k, Tensor x, Parameter gain, float eps)
+    public static (Tensor Y, RmsNormSaved Saved) Forward(SequenceKernels k, Tensor x, Parameter gain, float eps)
     {
         Check(x, gain);
         var y = new Tensor(x.Rows, x.Cols);   // [T, D]
         k.Forward.RmsNorm(x, gain.Value.Data, eps, y);
         var invRms = new float[x.Rows];       // [T]
         for (int t = 0; t < x.Rows; t++) invRms[t] = 1f / MathF.Sqrt(k.Dot(x.Row(t), x.Row(t)) / x.Cols + eps);
-        return (y, new RmsNormCache(x, invRms));
+        return (y, new RmsNormSaved(x, invRms));
     }
 
     /// <summary>Adds into the gain's gradient and dx [T, D]; dy [T, D] is the output gradient.</summary>
-    public static void Backward(SequenceKernels k, RmsNormCache cache, Parameter gain, Tensor dy, Tensor dx)
+    public static void Backward(SequenceKernels k, RmsNormSaved saved, Parameter gain, Tensor dy, Tensor dx)
     {
-        var x = cache.X;
+        var x = saved.X;
         Check(x, gain);
         if (dy.Rows != x.Rows || dy.Cols != x.Cols || dx.Rows != x.Rows || dx.Cols != x.Cols)
             throw new ArgumentException($"dy {dy}, dx {dx} for x {x}");
@@ -39,7 +39,7 @@ public static class RmsNorm
         {
             ReadOnlySpan<float> row = x.Row(t), dyRow = dy.Row(t);
             var dxRow = dx.Row(t);
-            float r = cache.InvRms[t];
+            float r = saved.InvRms[t];
             float ux = 0f;   // Σ_d dy_d g_d x_d
             for (int d = 0; d < D; d++) ux += dyRow[d] * g[d] * row[d];
             float coef = r * r * r * ux / D;

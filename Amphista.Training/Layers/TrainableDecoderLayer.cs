@@ -4,12 +4,12 @@ using Amphista.Training.Core;
 namespace Amphista.Training.Layers;
 
 /// <summary>The activations a decoder layer's backward reads (shapes as in <see cref="TrainableDecoderLayer"/>).</summary>
-public sealed record DecoderLayerCache(
-    RmsNormCache AttentionNorm,   // x [T, D]
+public sealed record DecoderLayerSaved(
+    RmsNormSaved AttentionNorm,   // x [T, D]
     Tensor H1,                    // [T, D]       RMSNorm(x)
-    AttentionCache Attention,     // rotated q [T, H·Dh], rotated k, v [T, Hkv·Dh], the mask [T, T]
+    AttentionSaved Attention,     // rotated q [T, H·Dh], rotated k, v [T, Hkv·Dh], the mask [T, T]
     Tensor AttentionOut,          // [T, H·Dh]
-    RmsNormCache MlpNorm,         // x₁ [T, D]
+    RmsNormSaved MlpNorm,         // x₁ [T, D]
     Tensor H2,                    // [T, D]       RMSNorm(x₁)
     Tensor GateOut,               // [T, F]
     Tensor UpOut,                 // [T, F]
@@ -27,33 +27,33 @@ public sealed record DecoderLayerCache(
 /// </summary>
 public static class TrainableDecoderLayer
 {
-    public static (Tensor Y, DecoderLayerCache Cache) Forward(SequenceKernels kernels, DecoderLayerParameters p, RopeTable rope, Tensor x,
+    public static (Tensor Y, DecoderLayerSaved Saved) Forward(SequenceKernels kernels, DecoderLayerParameters p, RopeTable rope, Tensor x,
         ReadOnlySpan<int> positions, AttentionMask mask)
     {
         if (x.Cols != p.Width || mask.Rows != x.Rows || mask.Slots != x.Rows)
             throw new ArgumentException($"decoder layer of width {p.Width} given x {x} and mask [{mask.Rows}, {mask.Slots}]");
         float eps = p.Shape.RmsNormEps;
-        var (h1, normCache1) = RmsNorm.Forward(kernels, x, p.AttentionNorm, eps);
+        var (h1, normSaved1) = RmsNorm.Forward(kernels, x, p.AttentionNorm, eps);
         var q = Linear.Forward(kernels, h1, p.Wq, null);   // [T, H·Dh]
         var k = Linear.Forward(kernels, h1, p.Wk, null);   // [T, Hkv·Dh]
         var v = Linear.Forward(kernels, h1, p.Wv, null);   // [T, Hkv·Dh]
         Rope.Forward(kernels, q, positions, rope);
         Rope.Forward(kernels, k, positions, rope);
-        var (attention, attentionCache) = Attention.Forward(kernels, q, k, v, mask, p.Shape.HeadDim);
+        var (attention, attentionSaved) = Attention.Forward(kernels, q, k, v, mask, p.Shape.HeadDim);
         var x1 = Linear.Forward(kernels, attention, p.Wo, null);   // [T, D], becomes x + Wo a
         kernels.Forward.Add(x1, x);
 
-        var (h2, normCache2) = RmsNorm.Forward(kernels, x1, p.MlpNorm, eps);
+        var (h2, normSaved2) = RmsNorm.Forward(kernels, x1, p.MlpNorm, eps);
         var gate = Linear.Forward(kernels, h2, p.Gate, null);   // [T, F]
         var up = Linear.Forward(kernels, h2, p.Up, null);       // [T, F]
         var swiglu = Activations.SwiGlu(kernels, gate, up);     // [T, F]
         var y = Linear.Forward(kernels, swiglu, p.Down, null);  // [T, D], becomes x₁ + Down(…)
         kernels.Forward.Add(y, x1);
-        return (y, new DecoderLayerCache(normCache1, h1, attentionCache, attention, normCache2, h2, gate, up, swiglu, positions.ToArray()));
+        return (y, new DecoderLayerSaved(normSaved1, h1, attentionSaved, attention, normSaved2, h2, gate, up, swiglu, positions.ToArray()));
     }
 
     /// <summary>Adds into every parameter's Grad and into dx [T, D]; dy [T, D] is the output gradient.</summary>
-    public static void Backward(SequenceKernels kernels, DecoderLayerParameters p, RopeTable rope, DecoderLayerCache c, Tensor dy, Tensor dx)
+    public static void Backward(SequenceKernels kernels, DecoderLayerParameters p, RopeTable rope, DecoderLayerSaved c, Tensor dy, Tensor dx)
     {
         int T = dy.Rows, D = p.Width;
         var dx1 = new Tensor(T, D, dy.Data.ToArray());   // [T, D]  the residual passes dy straight through

@@ -1,4 +1,6 @@
+using Amphista.Tensors.Kernels;
 using Amphista.Training.Core;
+
 namespace Amphista.Training.Optim;
 
 /// <summary>
@@ -42,23 +44,26 @@ public sealed class AdamW
     public void Restore(int steps) => Steps = steps >= 0 ? steps : throw new ArgumentOutOfRangeException(nameof(steps), $"negative step count {steps}");
 
     /// <summary>One update of every parameter from its current Grad at learning rate lr.</summary>
-    public void Step(float learningRate)
+    public void Step(float learningRate) => Step(learningRate, null);
+
+    /// <summary><see cref="Step(float)"/> with the parameters' chunks spread over a worker pool.</summary>
+    internal void Step(float learningRate, WorkerPool? pool)
     {
         Steps++;
         float correction1 = (float)(1 - Math.Pow(Beta1, Steps));
         float correction2 = (float)(1 - Math.Pow(Beta2, Steps));
-        for (int pi = 0; pi < parameters.Count; pi++)
+        parameters.ForEachChunk(pool, (_, pi, range) =>
         {
             var p = parameters[pi];
             var (w, g, mp, vp) = (p.Value.Data, p.Grad.Data, m[pi], v[pi]);
             float decay = p.Decays ? 1f - learningRate * WeightDecay : 1f;
-            for (int i = 0; i < w.Length; i++)
+            for (int i = range.Start.Value; i < range.End.Value; i++)
             {
                 mp[i] = Beta1 * mp[i] + (1f - Beta1) * g[i];
                 vp[i] = Beta2 * vp[i] + (1f - Beta2) * g[i] * g[i];
                 float mHat = mp[i] / correction1, vHat = vp[i] / correction2;
                 w[i] = w[i] * decay - learningRate * mHat / (MathF.Sqrt(vHat) + Epsilon);
             }
-        }
+        });
     }
 }

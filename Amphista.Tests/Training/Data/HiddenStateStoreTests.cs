@@ -5,7 +5,7 @@ using Amphista.Training.Data;
 namespace Amphista.Tests.Training.Data;
 
 /// <summary>The cached hidden states are exactly a direct causal Forward's, in memory and memory-mapped alike.</summary>
-public class HiddenStateCacheTests
+public class HiddenStateStoreTests
 {
     private static readonly TrainingSequence[] Sequences =
     [
@@ -18,7 +18,7 @@ public class HiddenStateCacheTests
     public void RowsEqualADirectForwardBitForBit()
     {
         var model = TestData.Demo;
-        using var cache = HiddenStateCache.Build(model, Sequences);
+        using var cache = HiddenStateStore.Build(model, Sequences);
         Assert.False(cache.IsFileBacked);
         Assert.Equal(3, cache.Count);
         Assert.Equal(model.Config.HiddenSize, cache.Width);
@@ -39,8 +39,8 @@ public class HiddenStateCacheTests
         string directory = Directory.CreateTempSubdirectory("amphista-cache-test").FullName;
         try
         {
-            using var memory = HiddenStateCache.Build(model, Sequences);
-            var file = HiddenStateCache.Build(model, Sequences, memoryLimitBytes: 4 * 384 * 30, directory);   // 31 rows: over the limit
+            using var memory = HiddenStateStore.Build(model, Sequences);
+            var file = HiddenStateStore.Build(model, Sequences, memoryLimitBytes: 4 * 384 * 30, directory);   // 31 rows: over the limit
             Assert.True(file.IsFileBacked);
             Assert.Single(Directory.GetFiles(directory));
             for (int i = 0; i < Sequences.Length; i++)
@@ -49,7 +49,7 @@ public class HiddenStateCacheTests
             Assert.Empty(Directory.GetFiles(directory));
             Assert.Throws<ObjectDisposedException>(() => file.Hidden(0).Length);
 
-            using var fits = HiddenStateCache.Build(model, Sequences, memoryLimitBytes: 4 * 384 * 31, directory);   // exactly at the limit
+            using var fits = HiddenStateStore.Build(model, Sequences, memoryLimitBytes: 4 * 384 * 31, directory);   // exactly at the limit
             Assert.False(fits.IsFileBacked);
         }
         finally
