@@ -84,9 +84,9 @@ public class LayerGradientTests
         var up = Rand.Tensor(c.T, c.D, c.Seed + 1);
         var r = Rand.Tensor(c.T, c.D, c.Seed + 3);
         var (dx, dGate, dUp) = (new Tensor(c.T, c.D), new Tensor(c.T, c.D), new Tensor(c.T, c.D));
-        Activations.SiluBackward(x, r, dx);
+        Activations.SiluBackward(K, x, r, dx);
         GradCheck.Check($"silu {c}", () => GradCheck.Project(Activations.Silu(K, x), r), [GradCheck.Of("x", x, dx)], c.Seed);
-        Activations.SwiGluBackward(x, up, r, dGate, dUp);
+        Activations.SwiGluBackward(K, x, up, r, dGate, dUp);
         GradCheck.Check($"swiglu {c}", () => GradCheck.Project(Activations.SwiGlu(K, x, up), r),
             [GradCheck.Of("gate", x, dGate), GradCheck.Of("up", up, dUp)], c.Seed);
     });

@@ -70,12 +70,7 @@ public sealed class AmphistaTrainableHeads
         {
             var targets = Targets(tokens, n, k);              // [N]
             // Unweighted CE so the statistics stay exact at any scale; the weight then multiplies dn [N, D], not dz [N, V].
-            var ce = teacher is null
-                ? CrossEntropy.Compute(kernels, saved.Logits[k], targets, dLogits)
-                : CrossEntropy.ComputeSoft(kernels, saved.Logits[k], teacher, firstTeacherRow: 1 + k, targets, dLogits);
-            statistics.LossSum[k] = (double)ce.Loss * ce.Count;
-            statistics.Count[k] = ce.Count;
-            statistics.Correct[k] = CrossEntropy.Hits(kernels, saved.Logits[k], targets);
+            HeadLoss.Add(kernels, k, saved.Logits[k], targets, teacher, dLogits, statistics);
 
             var dNormed = new Tensor(n, d);                   // [N, D]
             lmHead.Backward(kernels, dLogits, dNormed);

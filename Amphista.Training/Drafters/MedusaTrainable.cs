@@ -114,12 +114,7 @@ public sealed class MedusaTrainable : ITrainableDrafter
             var (logits, top, saved) = Forward(kernels, k, h);
             var targets = tokens.AsSpan(2 + k, rows);
             var dLogits = new Tensor(rows, V);                                         // [R, V]
-            var ce = teacher is null
-                ? CrossEntropy.Compute(kernels, logits, targets, dLogits)
-                : CrossEntropy.ComputeSoft(kernels, logits, teacher, firstTeacherRow: 1 + k, targets, dLogits);
-            stats.LossSum[k] = (double)ce.Loss * ce.Count;
-            stats.Count[k] = ce.Count;
-            stats.Correct[k] = CrossEntropy.Hits(kernels, logits, targets);
+            HeadLoss.Add(kernels, k, logits, targets, teacher, dLogits, stats);
 
             // Cross-entropy ran at weight 1 so its loss is the head's own; the step's weight is applied here.
             float weight = scale * MathF.Pow(LossDecay, k);

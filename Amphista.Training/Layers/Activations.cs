@@ -1,5 +1,5 @@
 using Amphista.Tensors;
-using Amphista.Tensors.Kernels;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Amphista.Training.Core;
 
 namespace Amphista.Training.Layers;
@@ -8,17 +8,11 @@ namespace Amphista.Training.Layers;
 /// SiLU(x) = x σ(x), σ(x) = 1 / (1 + e^−x), with SiLU'(x) = σ(x) (1 + x (1 − σ(x))); and the SwiGLU
 /// gate y = SiLU(g) ⊙ u (Shazeer 2020) with dg = dy ⊙ u ⊙ SiLU'(g), du = dy ⊙ SiLU(g).
 /// Forward is the inference kernels' (IKernels.Silu, IKernels.SwiGlu); backward takes its
-/// exponentials from the same <see cref="FixedExp"/>. All shapes [T, N], elementwise; backward adds
+/// exponentials from the same <see cref="Tensors.Kernels.FixedExp"/>. All shapes [T, N], elementwise; backward adds
 /// into the input gradients.
 /// </summary>
 public static class Activations
 {
-    public static float SiluDerivative(float x)
-    {
-        float s = 1f / (1f + FixedExp.Exp(-x));   // σ(x)
-        return s * (1f + x * (1f - s));
-    }
-
     public static Tensor Silu(SequenceKernels k, Tensor x)
     {
         var y = new Tensor(x.Rows, x.Cols);   // [T, N]
@@ -27,10 +21,12 @@ public static class Activations
     }
 
     /// <summary>dx [T, N] += dy ⊙ SiLU'(x).</summary>
-    public static void SiluBackward(Tensor x, Tensor dy, Tensor dx)
+    public static void SiluBackward(SequenceKernels k, Tensor x, Tensor dy, Tensor dx)
     {
         CheckSame(x, dy, dx);
-        for (int i = 0; i < x.Data.Length; i++) dx.Data[i] += dy.Data[i] * SiluDerivative(x.Data[i]);
+        var (_, derivative) = SiluAndDerivative(k, x.Data);   // [T·N]
+        TensorPrimitives.Multiply(dy.Data, derivative, derivative);
+        TensorPrimitives.Add(dx.Data, derivative, dx.Data);
     }
 
     public static Tensor SwiGlu(SequenceKernels k, Tensor gate, Tensor up)
@@ -41,16 +37,39 @@ public static class Activations
     }
 
     /// <summary>dGate, dUp [T, F] += the SwiGLU gradients for output gradient dy [T, F].</summary>
-    public static void SwiGluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dGate, Tensor dUp)
+    public static void SwiGluBackward(SequenceKernels k, Tensor gate, Tensor up, Tensor dy, Tensor dGate, Tensor dUp)
     {
         CheckSame(gate, up, dy);
         CheckSame(gate, dGate, dUp);
-        for (int i = 0; i < dy.Data.Length; i++)
-        {
-            float g = gate.Data[i];
-            dGate.Data[i] += dy.Data[i] * up.Data[i] * SiluDerivative(g);
-            dUp.Data[i] += dy.Data[i] * FixedExp.Silu(g);
-        }
+        var (silu, derivative) = SiluAndDerivative(k, gate.Data);   // [T·F] twice
+        var term = new float[dy.Data.Length];                        // [T·F]
+        TensorPrimitives.Multiply(dy.Data, up.Data, term);
+        TensorPrimitives.Multiply(term, derivative, term);
+        TensorPrimitives.Add(dGate.Data, term, dGate.Data);
+        TensorPrimitives.Multiply(dy.Data, silu, term);
+        TensorPrimitives.Add(dUp.Data, term, dUp.Data);
+    }
+
+    /// <summary>
+    /// SiLU(x) = x / (1 + e^−x) and SiLU'(x) = σ (1 + x (1 − σ)), σ = 1 / (1 + e^−x), elementwise over
+    /// x [n], one rounding per operation in the order written (as the scalar formulas round).
+    /// </summary>
+    private static (float[] Silu, float[] Derivative) SiluAndDerivative(SequenceKernels k, float[] x)
+    {
+        var onePlus = new float[x.Length];       // [n] 1 + e^−x
+        TensorPrimitives.Negate(x, onePlus);
+        k.ExpShifted(onePlus, 0f);
+        TensorPrimitives.Add(onePlus, 1f, onePlus);
+        var silu = new float[x.Length];          // [n]
+        TensorPrimitives.Divide(x, onePlus, silu);
+        var sigma = new float[x.Length];         // [n]
+        TensorPrimitives.Divide(1f, onePlus, sigma);
+        var derivative = onePlus;                // [n] reused: 1 − σ, x (1 − σ), 1 + …, σ (…)
+        TensorPrimitives.Subtract(1f, sigma, derivative);
+        TensorPrimitives.Multiply(x, derivative, derivative);
+        TensorPrimitives.Add(derivative, 1f, derivative);
+        TensorPrimitives.Multiply(sigma, derivative, derivative);
+        return (silu, derivative);
     }
 
     private static void CheckSame(Tensor a, Tensor b, Tensor c)

@@ -25,7 +25,7 @@ public static class ResidualBlock
     public static void Backward(SequenceKernels k, ResidualBlockSaved saved, Parameter w, Parameter b, Tensor dy, Tensor dx)
     {
         var dPre = new Tensor(dy.Rows, dy.Cols);   // [T, D]
-        Activations.SiluBackward(saved.Pre, dy, dPre);
+        Activations.SiluBackward(k, saved.Pre, dy, dPre);
         for (int i = 0; i < dx.Data.Length; i++) dx.Data[i] += dy.Data[i];
         Linear.Backward(k, saved.X, w, b, dPre, dx);
     }

@@ -61,7 +61,7 @@ public static class TrainableDecoderLayer
         Linear.Backward(kernels, c.Swiglu, p.Down, null, dy, dSwiglu);
         var dGate = new Tensor(T, p.Gate.Rows);          // [T, F]
         var dUp = new Tensor(T, p.Up.Rows);              // [T, F]
-        Activations.SwiGluBackward(c.GateOut, c.UpOut, dSwiglu, dGate, dUp);
+        Activations.SwiGluBackward(kernels, c.GateOut, c.UpOut, dSwiglu, dGate, dUp);
         var dh2 = new Tensor(T, D);                      // [T, D]
         Linear.Backward(kernels, c.H2, p.Gate, null, dGate, dh2);
         Linear.Backward(kernels, c.H2, p.Up, null, dUp, dh2);

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Amphista.Tensors.Kernels;
 using Amphista.Training.Core;
 
@@ -55,15 +56,39 @@ public sealed class AdamW
         parameters.ForEachChunk(pool, (_, pi, range) =>
         {
             var p = parameters[pi];
-            var (w, g, mp, vp) = (p.Value.Data, p.Grad.Data, m[pi], v[pi]);
             float decay = p.Decays ? 1f - learningRate * WeightDecay : 1f;
-            for (int i = range.Start.Value; i < range.End.Value; i++)
-            {
-                mp[i] = Beta1 * mp[i] + (1f - Beta1) * g[i];
-                vp[i] = Beta2 * vp[i] + (1f - Beta2) * g[i] * g[i];
-                float mHat = mp[i] / correction1, vHat = vp[i] / correction2;
-                w[i] = w[i] * decay - learningRate * mHat / (MathF.Sqrt(vHat) + Epsilon);
-            }
+            Update(p.Value.Data, p.Grad.Data, m[pi], v[pi], range, new StepConstants(learningRate, decay, correction1, correction2));
         });
+    }
+
+    /// <summary>The update's constants for one step of one parameter.</summary>
+    private readonly record struct StepConstants(float LearningRate, float Decay, float Correction1, float Correction2);
+
+    /// <summary>
+    /// Elements range of w, with gradient g and moments mp, vp: vectors, then the scalar tail, both
+    /// rounding once per operation in the order of the class summary's formulas, so lanes and tail agree.
+    /// </summary>
+    private void Update(float[] w, float[] g, float[] mp, float[] vp, Range range, StepConstants c)
+    {
+        int i = range.Start.Value, end = range.End.Value;
+        var (b1, b2, a1, a2) = (new Vector<float>(Beta1), new Vector<float>(Beta2), new Vector<float>(1f - Beta1), new Vector<float>(1f - Beta2));
+        var (lr, decay, c1, c2, eps) = (new Vector<float>(c.LearningRate), new Vector<float>(c.Decay),
+            new Vector<float>(c.Correction1), new Vector<float>(c.Correction2), new Vector<float>(Epsilon));
+        for (; i <= end - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gi = new Vector<float>(g, i);
+            var mi = b1 * new Vector<float>(mp, i) + a1 * gi;
+            var vi = b2 * new Vector<float>(vp, i) + a2 * gi * gi;
+            mi.CopyTo(mp, i);
+            vi.CopyTo(vp, i);
+            (new Vector<float>(w, i) * decay - lr * (mi / c1) / (Vector.SquareRoot(vi / c2) + eps)).CopyTo(w, i);
+        }
+        for (; i < end; i++)
+        {
+            mp[i] = Beta1 * mp[i] + (1f - Beta1) * g[i];
+            vp[i] = Beta2 * vp[i] + (1f - Beta2) * g[i] * g[i];
+            float mHat = mp[i] / c.Correction1, vHat = vp[i] / c.Correction2;
+            w[i] = w[i] * c.Decay - c.LearningRate * mHat / (MathF.Sqrt(vHat) + Epsilon);
+        }
     }
 }
