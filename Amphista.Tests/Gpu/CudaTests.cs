@@ -14,6 +14,12 @@ public class CudaTests(CudaFixture cuda) : IClassFixture<CudaFixture>
     public void MatMul() => Suite.MatMul();
 
     [CudaFact]
+    public void MatMulOverTokens() => Suite.MatMulOverTokens();
+
+    [CudaFact]
+    public void FusedStepsGiveTheUnfusedBits() => Suite.FusedStepsGiveTheUnfusedBits();
+
+    [CudaFact]
     public void RmsNorm() => Suite.RmsNorm();
 
     [CudaFact]
@@ -27,6 +33,9 @@ public class CudaTests(CudaFixture cuda) : IClassFixture<CudaFixture>
 
     [CudaFact]
     public void Attention() => Suite.Attention();
+
+    [CudaFact]
+    public void AttentionAcrossParts() => Suite.AttentionAcrossParts();
 
     [CudaFact]
     public void ArgmaxAndTopKResolveTiesLikeTheReference() => Suite.ArgmaxAndTopKResolveTiesLikeTheReference();

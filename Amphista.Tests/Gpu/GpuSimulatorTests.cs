@@ -25,6 +25,12 @@ public class GpuSimulatorTests(SimulatorFixture sim)
         Properties.Check(GpuSizes.LongRows.MatMul, c => GpuChecks.MatMul(G, c), GpuSuite.SimulatorCases);
 
     [Fact]
+    public void MatMulOverTokens() => Suite.MatMulOverTokens();
+
+    [Fact]
+    public void FusedStepsGiveTheUnfusedBits() => Suite.FusedStepsGiveTheUnfusedBits();
+
+    [Fact]
     public void RmsNorm() => Suite.RmsNorm();
 
     [Fact]
@@ -40,6 +46,9 @@ public class GpuSimulatorTests(SimulatorFixture sim)
     public void Attention() => Suite.Attention();
 
     [Fact]
+    public void AttentionAcrossParts() => Suite.AttentionAcrossParts();
+
+    [Fact]
     public void ArgmaxAndTopKResolveTiesLikeTheReference() => Suite.ArgmaxAndTopKResolveTiesLikeTheReference();
 
     [Fact]
@@ -53,6 +62,24 @@ public class GpuSimulatorTests(SimulatorFixture sim)
         reference.TopK(x, expected);
         G.TopK(dx, actual);
         Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void TopKOfEveryRowIsOneLaunchAndEachRowFollowsTheReference()
+    {
+        var x = Rand.Tensor(4, 37, 9);
+        x[0, 30] = x[0, 3] = x.Row(0).ToArray().Max();   // a tie at the top
+        x[2, 5] = float.NaN;                              // this row follows the reference loop
+        using var dx = DeviceTensor.Upload(sim.Device, x);
+        int[] actual = new int[4 * 3], expected = new int[3];
+        long launches = G.Launches;
+        G.TopK(dx, 3, actual);
+        Assert.Equal(1, G.Launches - launches);
+        for (int r = 0; r < x.Rows; r++)
+        {
+            new ReferenceKernels().TopK(x.Row(r), expected);
+            Assert.Equal(expected, actual[(3 * r)..(3 * r + 3)]);
+        }
     }
 
     /// <summary>
