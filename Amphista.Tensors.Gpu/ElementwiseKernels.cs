@@ -1,6 +1,7 @@
 // Element-wise kernels, one thread per output element: residual add x [T, N] += δ [T, N], bias x [T, N] += b [N],
 // SiLU and SwiGLU [T, N], RoPE on x [T, n·Dh] in place, RoPE with the key/value cache write, the embedding
-// gather y [T, ·] = E [V, D][ids [T]], and row copies between buffers (cache writes and moves, column blocks).
+// gather y [T, ·] = E [V, D][ids [T]], and row copies between buffers (cache writes and moves, column blocks,
+// lists of rows).
 using ILGPU;
 
 namespace Amphista.Tensors.Gpu;
@@ -107,6 +108,15 @@ internal static class ElementwiseKernels
     {
         int t = i / s.Cols, c = i % s.Cols;
         y[t * s.DstCols + s.DstCol + c] = table.Element(ids[t] * s.Cols + c);
+    }
+
+    /// <summary>
+    /// For i = 0, 1, ... in order, dst [·, cols] row to[i] = src [·, cols] row from[i] (from, to [count]); thread c
+    /// copies column c, so when src is dst a later copy reads what an earlier one wrote.
+    /// </summary>
+    public static void CopyRowList(Index1D c, ArrayView<float> src, ArrayView<float> dst, ArrayView<int> from, ArrayView<int> to, int cols)
+    {
+        for (int i = 0; i < from.IntLength; i++) dst[to[i] * cols + c] = src[from[i] * cols + c];
     }
 
     /// <summary>dst row r, columns DstCol.. = src [R, Cols] row r; i runs over the R·Cols values.</summary>

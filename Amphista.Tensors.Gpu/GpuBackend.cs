@@ -22,7 +22,7 @@ public sealed class GpuBackend : IKernels, IDisposable
     private readonly ConditionalWeakTable<float[], DeviceTensor> vectors = new();
     private readonly ConditionalWeakTable<RopeTable, DeviceRope> ropes = new();
     private readonly ConditionalWeakTable<AttentionMask, MaskCopy> masks = new();
-    private readonly SentInts ids, positions;
+    private readonly SentInts ids, positions, fromRows, toRows;
     private DeviceWeights[] stackedWeights = new DeviceWeights[3];   // one fused product's matrices
     private DeviceTensor[] stackedOutputs = new DeviceTensor[3];     // and their outputs
 
@@ -32,6 +32,8 @@ public sealed class GpuBackend : IKernels, IDisposable
         g = new GpuKernels(device);
         ids = new SentInts(device);
         positions = new SentInts(device);
+        fromRows = new SentInts(device);
+        toRows = new SentInts(device);
     }
 
     public GpuDevice Device { get; }
@@ -163,6 +165,13 @@ public sealed class GpuBackend : IKernels, IDisposable
         g.CopyRows(Storage(src), srcRow, Storage(dst), dstRow, rows, dstCol);
     }
 
+    public void CopyRows(Tensor src, ReadOnlySpan<int> from, Tensor dst, ReadOnlySpan<int> to)
+    {
+        if (from.Length != to.Length || src.Cols != dst.Cols)
+            throw new ArgumentException($"copy of {from.Length} rows of {src} to {to.Length} rows of {dst}");
+        g.CopyRowList(Storage(src), fromRows.Send(from, src.Rows, "row"), Storage(dst), toRows.Send(to, dst.Rows, "row"));
+    }
+
     public void Gather(WeightMatrix table, ReadOnlySpan<int> ids, Tensor dst, int dstCol = 0)
     {
         Shapes.CheckGather(table, ids, dst, dstCol);
@@ -239,6 +248,8 @@ public sealed class GpuBackend : IKernels, IDisposable
         foreach (var (_, m) in masks) m.Mask?.Dispose();
         ids.Dispose();
         positions.Dispose();
+        fromRows.Dispose();
+        toRows.Dispose();
         g.Dispose();
         Device.Dispose();
     }

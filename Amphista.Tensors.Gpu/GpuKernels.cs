@@ -228,6 +228,18 @@ public sealed class GpuKernels(GpuDevice device) : IDisposable
         k.CopyRows((int)from.Length, from, to, new PlaceShape { Cols = src.Cols, DstCols = dst.Cols, DstCol = dstCol });
     }
 
+    /// <summary>For i = 0, 1, ... in order, dst row to[i] = src row from[i]; src may be dst. One launch.</summary>
+    public void CopyRowList(DeviceTensor src, DeviceInts from, DeviceTensor dst, DeviceInts to)
+    {
+        Own(src, dst);
+        Require(from.Device == device && to.Device == device, "row numbers belong to another device");
+        Require(src.Cols == dst.Cols && from.Count == to.Count && from.Limit <= src.Rows && to.Limit <= dst.Rows,
+            $"copy of {from.Count} rows of {src} (below {from.Limit}) to {to.Count} rows of {dst} (below {to.Limit})");
+        if (from.Count == 0 || src.Cols == 0) return;
+        Launches++;
+        k.CopyRowList(src.Cols, src.View, dst.View, from.View, to.View, src.Cols);
+    }
+
     /// <summary>y [T, ·] row t, columns dstCol..dstCol+D-1 = table [V, D] row ids[t], widened to float32 (the token embedding).</summary>
     public void Embed(DeviceWeights table, DeviceInts ids, DeviceTensor y, int dstCol = 0)
     {

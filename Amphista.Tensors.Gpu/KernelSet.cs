@@ -20,6 +20,7 @@ internal sealed class KernelSet
     public required Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<byte>,
         ArrayView<float>, ArrayView<int>, ArrayView<float>, AttentionShape> Attention { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<float>, PlaceShape> CopyRows { get; init; }
+    public required Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int> CopyRowList { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<float>> Add { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<float>, int> AddBias { get; init; }
     public required Action<Index1D, ArrayView<float>, ArrayView<float>> Silu { get; init; }
@@ -46,6 +47,8 @@ internal sealed class KernelSet
         Attention = a.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<byte>, ArrayView<float>,
             ArrayView<int>, ArrayView<float>, AttentionShape>(AttentionKernels.Attention<M>),
         CopyRows = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, PlaceShape>(ElementwiseKernels.CopyRows),
+        CopyRowList = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<int>, int>(
+            ElementwiseKernels.CopyRowList),
         Add = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Add<M>),
         AddBias = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(ElementwiseKernels.AddBias<M>),
         Silu = a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.Silu<M>),

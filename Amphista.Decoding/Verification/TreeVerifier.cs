@@ -35,7 +35,10 @@ public sealed class TreeVerifier(LlamaModel model, KvCache cache, int maxNodes)
     /// </summary>
     public void Compact(int committed, IReadOnlyList<int> path)
     {
+        Span<int> from = stackalloc int[path.Count], to = stackalloc int[path.Count];   // [moves]
+        int moves = 0;
         for (int i = 0; i < path.Count; i++)
-            if (path[i] != i) cache.MoveSlot(committed + path[i], committed + i);
+            if (path[i] != i) (from[moves], to[moves++]) = (committed + path[i], committed + i);
+        if (moves > 0) cache.MoveSlots(from[..moves], to[..moves]);
     }
 }

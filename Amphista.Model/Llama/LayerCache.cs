@@ -26,11 +26,11 @@ public sealed class LayerCache(IKernels kernels, int capacity, int kvWidth) : ID
         kernels.RopeAndCache(q, k, v, positions, rope, K, V, firstSlot);
     }
 
-    /// <summary>Moves one slot's keys and values to another slot (tree commit).</summary>
-    public void MoveSlot(int from, int to)
+    /// <summary>For i = 0, 1, ... in order, moves slot from[i]'s keys and values to slot to[i] (tree commit).</summary>
+    public void MoveSlots(ReadOnlySpan<int> from, ReadOnlySpan<int> to)
     {
-        kernels.Copy(K, from, K, to, 1);
-        kernels.Copy(V, from, V, to, 1);
+        kernels.CopyRows(K, from, K, to);
+        kernels.CopyRows(V, from, V, to);
     }
 
     public void Dispose()

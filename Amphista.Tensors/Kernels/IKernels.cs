@@ -108,6 +108,17 @@ public interface IKernels
         for (int r = 0; r < rows; r++) src.Row(srcRow + r).CopyTo(dst.Row(dstRow + r)[dstCol..]);
     }
 
+    /// <summary>
+    /// For i = 0, 1, ... in order, dst row to[i] = src row from[i] (src, dst [·, N]; src may be dst, and a later
+    /// copy then reads what an earlier one wrote): cache slots moved into place, accepted rows gathered.
+    /// </summary>
+    void CopyRows(Tensor src, ReadOnlySpan<int> from, Tensor dst, ReadOnlySpan<int> to)
+    {
+        if (from.Length != to.Length || src.Cols != dst.Cols)
+            throw new ArgumentException($"copy of {from.Length} rows of {src} to {to.Length} rows of {dst}");
+        for (int i = 0; i < from.Length; i++) Copy(src, from[i], dst, to[i], 1);
+    }
+
     /// <summary>dst [T, ·] row t, columns dstCol..dstCol+D-1 = table [V, D] row ids[t] widened to float32 (embedding lookup).</summary>
     void Gather(WeightMatrix table, ReadOnlySpan<int> ids, Tensor dst, int dstCol = 0)
     {

@@ -153,6 +153,25 @@ public class GpuSimulatorTests(SimulatorFixture sim)
     }
 
     [Fact]
+    public void ARowListIsCopiedInOrderInOneLaunch()
+    {
+        var x = Rand.Tensor(6, 5, 4);
+        using var dx = DeviceTensor.Upload(sim.Device, x);
+        using var from = new DeviceInts(sim.Device, 3);
+        using var to = new DeviceInts(sim.Device, 3);
+        from.Set([2, 3, 5], x.Rows, "row");
+        to.Set([1, 2, 3], x.Rows, "row");
+        long launches = G.Launches;
+        G.CopyRowList(dx, from, dx, to);
+        Assert.Equal(1, G.Launches - launches);
+        // In order: row 2 moves to 1 before row 3 overwrites row 2, as compacting a cache after a tree step needs.
+        x.Row(2).CopyTo(x.Row(1));
+        x.Row(3).CopyTo(x.Row(2));
+        x.Row(5).CopyTo(x.Row(3));
+        Assertions.BitwiseEqual(x.Data, dx.Download().Data, "rows 2, 3, 5 moved to 1, 2, 3 in order");
+    }
+
+    [Fact]
     public void SlicesReadAndWriteTheirOwnRows()
     {
         var x = Rand.Tensor(5, 8, 3);
