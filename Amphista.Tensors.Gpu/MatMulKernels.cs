@@ -85,7 +85,7 @@ internal static class MatMulKernels
     {
         const int lanes = DeviceMath.Lanes, tileQuads = TileRows * lanes;
         var stripe = SharedMemory.Allocate<Quad>(MaxRowWarps * tileQuads);   // [block's weight rows, 32 chunks]
-        int rowWarps = Group.DimX / lanes / s.TokenWarps, stripeQuads = rowWarps * tileQuads;
+        int rowWarps = Group.DimX / lanes / s.TokenWarps;
         int rowWarp = Warp.WarpIdx / s.TokenWarps, tokenWarp = Warp.WarpIdx % s.TokenWarps, lane = Warp.LaneIdx;
         int rowBlock = Grid.IdxX % s.RowBlocks, pass = Grid.IdxX / s.RowBlocks;
         int tile = rowBlock * rowWarps + rowWarp, t0 = (pass * s.TokenWarps + tokenWarp) * TileTokens;
@@ -107,11 +107,7 @@ internal static class MatMulKernels
                 q2 = Input<M>(x, gain, x2, c, s, wide, r2);
                 q3 = Input<M>(x, gain, x3, c, s, wide, r3);
             }
-            for (int e = Group.IdxX; e < stripeQuads; e += Group.DimX)
-            {
-                int ce = first + e % lanes, row = e / lanes;
-                if (ce < chunks) stripe[e] = w.Load(s.WeightRow(rowBlock * rowWarps + row / TileRows, row % TileRows, TileRows), ce, d, wide);
-            }
+            Stage(w, stripe.SubView(0, rowWarps * tileQuads), s, rowBlock * rowWarps, first, wide);
             Group.Barrier();
             if (live)
             {
@@ -134,6 +130,21 @@ internal static class MatMulKernels
         float up = Warp.ShuffleXor(sum, 16);
         int j = lane / TileTokens, t = t0 + lane % TileTokens;
         if (!s.Paired || j < TileRows / 2) s.Finish<M>(y, t, s.OutputRow(tile, j, TileRows), sum, up);
+    }
+
+    /// <summary>
+    /// The block's threads load chunks first..first+31 of the weight rows of tiles firstTile.. into stripe
+    /// [tiles · 8, 32], widened to float32; chunks past D are left as they were (no lane reads them).
+    /// </summary>
+    private static void Stage<W>(WeightStack<W> w, ArrayView<Quad> stripe, ProductShape s, int firstTile, int first, bool wide)
+        where W : struct, IDeviceWeightRows
+    {
+        int chunks = DeviceMath.Chunks(s.In);
+        for (int e = Group.IdxX; e < stripe.IntLength; e += Group.DimX)
+        {
+            int c = first + e % DeviceMath.Lanes, row = e / DeviceMath.Lanes;
+            if (c < chunks) stripe[e] = w.Load(s.WeightRow(firstTile + row / TileRows, row % TileRows, TileRows), c, s.In, wide);
+        }
     }
 
     /// <summary>RMSNorm's r for the row at start, or 1 when the product does not normalize.</summary>
