@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs ON the GPU machine, from the repository root, with .gpu copied there (see README.md): unpacks the
-# archive scripts/gpu/publish.sh made, then runs four stages on the CUDA device, each under its own time limit so
-# that the whole run takes at most 8 minutes: the kernel timings (amphista-gpu-checks --only timings), the checks
+# archive scripts/gpu/publish.sh made, then runs four stages on the CUDA device, each under its own time limit, the
+# limits adding up to 8 minutes: the kernel timings (amphista-gpu-checks --only timings), the checks
 # (--only checks), and the amphista CLI's bench for the demo model and for random:vicuna-7b. Reports go to $OUT
 # (JSON, and the benches' SVG charts) when OUT is set, else to a temporary folder and then stdout; progress goes to
 # stderr. Every stage runs whatever the others' outcome; the exit status is the first failing stage's (124: it ran
