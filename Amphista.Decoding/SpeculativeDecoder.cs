@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Amphista.Decoding.Drafting;
 using Amphista.Decoding.Sampling;
 using Amphista.Decoding.Trees;
@@ -100,6 +101,7 @@ public sealed class SpeculativeDecoder : IDecoder
         private readonly Tensor accepted = model.Kernels.Allocate(nodes, model.Config.HiddenSize);   // [A, D] the accepted nodes' hidden states
         private readonly int[] positions = new int[nodes];      // [A]
         private readonly int[] following = new int[nodes];      // [A]
+        private readonly int[] rows = new int[nodes];           // [A] 0, 1, ...: where each accepted row lands
 
         public int[] Tokens { get; } = new int[nodes];          // [N]
         public List<int> Path { get; } = new(nodes);            // [A] accepted nodes, root first
@@ -117,10 +119,11 @@ public sealed class SpeculativeDecoder : IDecoder
             accepted.Resize(Path.Count);
             for (int i = 0; i < Path.Count; i++)
             {
-                model.Kernels.Copy(treeHidden, Path[i], accepted, i, 1);
+                rows[i] = i;
                 positions[i] = committed + i;
                 following[i] = i + 1 < Path.Count ? tokens[Path[i + 1]] : next;
             }
+            model.Kernels.CopyRows(treeHidden, CollectionsMarshal.AsSpan(Path), accepted, rows.AsSpan(0, Path.Count));
             return accepted;
         }
 

@@ -9,9 +9,10 @@ public sealed record CheckResult(string Name, bool Passed, double Milliseconds, 
 
 /// <summary>
 /// One kernel timed: its shape, the rows T of the call, the mean time per call, the bytes the kernel must read
-/// (weights, or the cached keys and values) and that over the time.
+/// (weights, or the cached keys and values), that over the time, and (a product) the time over the same matrix's
+/// T = 1 time.
 /// </summary>
-public sealed record Timing(string Kernel, string Shape, int T, double Microseconds, long Bytes, double GBPerSecond);
+public sealed record Timing(string Kernel, string Shape, int T, double Microseconds, long Bytes, double GBPerSecond, double? RelativeToOneToken);
 
 /// <summary>Passed: every check passed and the timing ran to the end.</summary>
 public sealed record Report(string Device, string Kind, bool Passed, IReadOnlyList<CheckResult> Checks,

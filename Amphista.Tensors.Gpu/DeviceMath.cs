@@ -71,6 +71,33 @@ internal static class DeviceMath
             count > 3 ? data[first + 3] : 0f);
     }
 
+    /// <summary>
+    /// Σ x² over a row of n floats starting at element start, in the one order (each lane's chunks, then the
+    /// butterfly): RMSNorm's sum, the same bits wherever a kernel computes it.
+    /// </summary>
+    public static float SumSquares<M>(ArrayView<float> x, int start, int n, bool wide) where M : struct, IFloatOps
+    {
+        float sum = 0f;
+        for (int c = Warp.LaneIdx; c < Chunks(n); c += Lanes)
+        {
+            var v = LoadChunk(x, start, c, n, wide);
+            sum = Dot<M>(sum, v, v, ChunkLength(c, n));
+        }
+        return WarpSum<M>(sum);
+    }
+
+    /// <summary>RMSNorm's scale r = 1 / sqrt(Σx² / n + ε).</summary>
+    public static float RmsScale<M>(float sumSquares, int n, float eps) where M : struct, IFloatOps =>
+        1f / MathF.Sqrt(default(M).Add(sumSquares / n, eps));
+
+    /// <summary>RMSNorm of one chunk: g ⊙ (x · r), each element rounded as the RMSNorm kernel rounds it.</summary>
+    public static Quad Normalize<M>(Quad x, Quad gain, float scale) where M : struct, IFloatOps
+    {
+        var m = default(M);
+        return new Quad(m.Mul(gain.A, m.Mul(x.A, scale)), m.Mul(gain.B, m.Mul(x.B, scale)),
+            m.Mul(gain.C, m.Mul(x.C, scale)), m.Mul(gain.D, m.Mul(x.D, scale)));
+    }
+
     /// <summary>Sum of the 32 lanes' values by the fixed butterfly; every lane gets the same bits.</summary>
     public static float WarpSum<M>(float value) where M : struct, IFloatOps
     {
@@ -78,6 +105,34 @@ internal static class DeviceMath
         for (int mask = Lanes / 2; mask > 0; mask >>= 1)
             value = m.Add(value, Warp.ShuffleXor(value, mask));
         return value;
+    }
+
+    /// <summary>
+    /// 32 sums at once, each by <see cref="WarpSum"/>'s butterfly, in 31 shuffles rather than 160: value v of a lane
+    /// is component v % 4 of quad v / 4, and lane l ends with the sum of value l. At the step across lanes xor m,
+    /// a lane keeps the half of its values whose bit m matches its own and adds its partner's partial of each,
+    /// its own first, exactly the additions <see cref="WarpSum"/> makes for that value in that lane.
+    /// </summary>
+    public static float WarpSums<M>(Quad a0, Quad a1, Quad a2, Quad a3, Quad a4, Quad a5, Quad a6, Quad a7) where M : struct, IFloatOps
+    {
+        int lane = Warp.LaneIdx;
+        Quad b0 = Exchange<M>(a0, a4, 16, lane), b1 = Exchange<M>(a1, a5, 16, lane);
+        Quad b2 = Exchange<M>(a2, a6, 16, lane), b3 = Exchange<M>(a3, a7, 16, lane);
+        Quad c0 = Exchange<M>(b0, b2, 8, lane), c1 = Exchange<M>(b1, b3, 8, lane);
+        Quad d = Exchange<M>(c0, c1, 4, lane);
+        float e0 = Exchange<M>(d.A, d.C, 2, lane), e1 = Exchange<M>(d.B, d.D, 2, lane);
+        return Exchange<M>(e0, e1, 1, lane);
+    }
+
+    private static Quad Exchange<M>(Quad low, Quad high, int mask, int lane) where M : struct, IFloatOps =>
+        new(Exchange<M>(low.A, high.A, mask, lane), Exchange<M>(low.B, high.B, mask, lane),
+            Exchange<M>(low.C, high.C, mask, lane), Exchange<M>(low.D, high.D, mask, lane));
+
+    /// <summary>One value pair across lanes xor mask: the lane with bit mask set keeps high, its partner low.</summary>
+    private static float Exchange<M>(float low, float high, int mask, int lane) where M : struct, IFloatOps
+    {
+        bool upper = (lane & mask) != 0;
+        return default(M).Add(upper ? high : low, Warp.ShuffleXor(upper ? low : high, mask));
     }
 
     /// <summary>Maximum of the 32 lanes' values (exact: order cannot change it).</summary>

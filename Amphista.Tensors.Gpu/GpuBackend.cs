@@ -22,7 +22,9 @@ public sealed class GpuBackend : IKernels, IDisposable
     private readonly ConditionalWeakTable<float[], DeviceTensor> vectors = new();
     private readonly ConditionalWeakTable<RopeTable, DeviceRope> ropes = new();
     private readonly ConditionalWeakTable<AttentionMask, MaskCopy> masks = new();
-    private readonly SentInts ids, positions;
+    private readonly SentInts ids, positions, fromRows, toRows;
+    private DeviceWeights[] stackedWeights = new DeviceWeights[3];   // one fused product's matrices
+    private DeviceTensor[] stackedOutputs = new DeviceTensor[3];     // and their outputs
 
     public GpuBackend(GpuDevice device)
     {
@@ -30,9 +32,19 @@ public sealed class GpuBackend : IKernels, IDisposable
         g = new GpuKernels(device);
         ids = new SentInts(device);
         positions = new SentInts(device);
+        fromRows = new SentInts(device);
+        toRows = new SentInts(device);
     }
 
     public GpuDevice Device { get; }
+
+    /// <summary>Kernels queued so far (<see cref="GpuKernels.Launches"/>).</summary>
+    public long Launches => g.Launches;
+
+    /// <summary>Reads of results on the host so far, each a wait for the device: indices, downloads.</summary>
+    public long HostReads { get; private set; }
+
+    public bool HostReadsWait => true;
 
     public Tensor Allocate(int rows, int cols) => new(new DeviceTensor(Device, rows, cols));
 
@@ -40,6 +52,44 @@ public sealed class GpuBackend : IKernels, IDisposable
     {
         Shapes.CheckMatMul(x, w, y);
         g.MatMul(Live(x), Uploaded(w), Live(y));
+    }
+
+    public void RmsNormMatMul(Tensor x, float[] weight, float eps, Tensor normed, ReadOnlySpan<WeightMatrix> ws, ReadOnlySpan<Tensor> ys)
+    {
+        Shapes.CheckRmsNorm(x, weight, normed);
+        if (ws.Length != ys.Length) throw new ArgumentException($"{ws.Length} weight matrices for {ys.Length} outputs");
+        if (stackedWeights.Length < ws.Length) (stackedWeights, stackedOutputs) = (new DeviceWeights[ws.Length], new DeviceTensor[ws.Length]);
+        for (int i = 0; i < ws.Length; i++)
+        {
+            Shapes.CheckMatMul(normed, ws[i], ys[i]);
+            (stackedWeights[i], stackedOutputs[i]) = (Uploaded(ws[i]), Live(ys[i]));
+        }
+        g.NormMatMul(Live(x), Uploaded(weight), eps, stackedWeights.AsSpan(0, ws.Length), stackedOutputs.AsSpan(0, ws.Length));
+    }
+
+    public void RmsNormSwiGlu(Tensor x, float[] weight, float eps, Tensor normed, WeightMatrix gate, WeightMatrix up, Tensor y, Tensor upRows)
+    {
+        Shapes.CheckRmsNorm(x, weight, normed);
+        Shapes.CheckMatMul(normed, gate, y);
+        Shapes.CheckMatMul(normed, up, upRows);
+        g.NormSwiGlu(Live(x), Uploaded(weight), eps, Uploaded(gate), Uploaded(up), Live(y));
+    }
+
+    public void MatMulAdd(Tensor a, WeightMatrix w, Tensor x, Tensor delta)
+    {
+        Shapes.CheckMatMul(a, w, delta);
+        Shapes.CheckSame(x, delta, x);
+        g.MatMulAdd(Live(a), Uploaded(w), Live(x));
+    }
+
+    public void RopeAndCache(Tensor q, Tensor k, Tensor v, ReadOnlySpan<int> positions, RopeTable rope, Tensor kCache, Tensor vCache, int firstSlot)
+    {
+        Shapes.CheckRope(q, positions, rope);
+        Shapes.CheckRope(k, positions, rope);
+        Shapes.CheckCopy(k, 0, kCache, firstSlot, k.Rows, 0);
+        Shapes.CheckCopy(v, 0, vCache, firstSlot, v.Rows, 0);
+        g.RopeAndCache(Live(q), Live(k), Live(v), this.positions.Send(positions, rope.MaxPositions, "position"),
+            ropes.GetValue(rope, t => new DeviceRope(Device, t)), Storage(kCache), Storage(vCache), firstSlot);
     }
 
     public void Add(Tensor x, Tensor delta)
@@ -91,14 +141,35 @@ public sealed class GpuBackend : IKernels, IDisposable
 
     public void TopK(ReadOnlySpan<float> x, Span<int> indices) => new ReferenceKernels().TopK(x, indices);
 
-    public int Argmax(Tensor x, int r) => g.Argmax(Row(x, r));
+    public int Argmax(Tensor x, int r)
+    {
+        HostReads++;
+        return g.Argmax(Row(x, r));
+    }
 
-    public void TopK(Tensor x, int r, Span<int> indices) => g.TopK(Row(x, r), indices);
+    public void TopK(Tensor x, int r, Span<int> indices)
+    {
+        HostReads++;
+        g.TopK(Row(x, r), indices);
+    }
+
+    public void TopKOfRows(Tensor x, int k, Span<int> indices)
+    {
+        HostReads++;
+        g.TopK(Live(x), k, indices);
+    }
 
     public void Copy(Tensor src, int srcRow, Tensor dst, int dstRow, int rows, int dstCol = 0)
     {
         Shapes.CheckCopy(src, srcRow, dst, dstRow, rows, dstCol);
         g.CopyRows(Storage(src), srcRow, Storage(dst), dstRow, rows, dstCol);
+    }
+
+    public void CopyRows(Tensor src, ReadOnlySpan<int> from, Tensor dst, ReadOnlySpan<int> to)
+    {
+        if (from.Length != to.Length || src.Cols != dst.Cols)
+            throw new ArgumentException($"copy of {from.Length} rows of {src} to {to.Length} rows of {dst}");
+        g.CopyRowList(Storage(src), fromRows.Send(from, src.Rows, "row"), Storage(dst), toRows.Send(to, dst.Rows, "row"));
     }
 
     public void Gather(WeightMatrix table, ReadOnlySpan<int> ids, Tensor dst, int dstCol = 0)
@@ -116,6 +187,7 @@ public sealed class GpuBackend : IKernels, IDisposable
     public void Download(Tensor src, Span<float> host)
     {
         Shapes.CheckLength(host.Length, src);
+        HostReads++;
         Live(src).Read(host);
     }
 
@@ -176,6 +248,8 @@ public sealed class GpuBackend : IKernels, IDisposable
         foreach (var (_, m) in masks) m.Mask?.Dispose();
         ids.Dispose();
         positions.Dispose();
+        fromRows.Dispose();
+        toRows.Dispose();
         g.Dispose();
         Device.Dispose();
     }

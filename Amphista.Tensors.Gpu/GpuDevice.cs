@@ -18,7 +18,7 @@ namespace Amphista.Tensors.Gpu;
 /// </summary>
 public sealed class GpuDevice : IDisposable
 {
-    private static readonly Lazy<bool> cudaPresent = new(() =>
+    private static readonly Lazy<bool> CudaPresent = new(() =>
     {
         using var probe = Context.Create(builder => builder.Cuda());
         return probe.GetCudaDevices().Count > 0;
@@ -33,25 +33,32 @@ public sealed class GpuDevice : IDisposable
     /// <summary>Warps per block of the warp-per-row kernels (<see cref="GpuKernels.GroupWarps"/> on a GPU).</summary>
     internal int GroupWarps { get; }
 
+    /// <summary>The most warps per block of the T-token product (<see cref="GpuKernels.TileWarps"/> on a GPU).</summary>
+    internal int TileWarps { get; }
+
     /// <summary>"cuda" or "cpu-sim".</summary>
     public string Kind { get; }
 
     /// <summary>The accelerator's own name (the GPU model, or ILGPU's CPU accelerator).</summary>
     public string Name => Accelerator.Name;
 
-    private GpuDevice(Context context, Accelerator accelerator, string kind, int groupWarps = GpuKernels.GroupWarps)
+    private GpuDevice(Context context, Accelerator accelerator, string kind, int groupWarps = GpuKernels.GroupWarps,
+        int tileWarps = GpuKernels.TileWarps)
     {
+        if (groupWarps is < 1 or > AttentionKernels.MaxGroupWarps)
+            throw new ArgumentOutOfRangeException(nameof(groupWarps), $"{groupWarps} warps per block; the kernels take 1 to {AttentionKernels.MaxGroupWarps}");
         if (accelerator.WarpSize != DeviceMath.Lanes)
             throw new NotSupportedException($"{accelerator.Name} has {accelerator.WarpSize}-lane warps; the kernels need {DeviceMath.Lanes}");
         this.context = context;
         Accelerator = accelerator;
         Kind = kind;
         GroupWarps = groupWarps;
+        TileWarps = tileWarps;
         Kernels = kind == "cuda" ? KernelSet.Load<CudaFloatOps>(accelerator) : KernelSet.Load<CpuFloatOps>(accelerator);
     }
 
     /// <summary>Whether ILGPU finds a CUDA device on this machine.</summary>
-    public static bool CudaAvailable => cudaPresent.Value;
+    public static bool CudaAvailable => CudaPresent.Value;
 
     /// <summary>The first CUDA device when there is one, else the CPU simulator.</summary>
     public static GpuDevice Create() => CudaAvailable ? CreateCuda() : CreateCpuSimulator();
@@ -70,15 +77,16 @@ public sealed class GpuDevice : IDisposable
     }
 
     /// <summary>
-    /// ILGPU's CPU accelerator with 32-lane warps and blocks of groupWarps warps: the GPU's 4 by default, so
-    /// partial blocks are exercised; 1 for whole models, where every simulated thread is an OS thread that each
-    /// kernel launch wakes (the results are the same: each warp owns its rows).
+    /// ILGPU's CPU accelerator with 32-lane warps and blocks of up to groupWarps warps: the GPU's 4 by default, so
+    /// partial blocks, and T-token products whose blocks split rows and tokens, are exercised; 1 for whole models,
+    /// where every simulated thread is an OS thread that each kernel launch wakes (the results are the same: each
+    /// warp owns its rows, and each sum's order is fixed by the shapes alone).
     /// </summary>
     public static GpuDevice CreateCpuSimulator(int groupWarps = GpuKernels.GroupWarps)
     {
         var device = new CPUDevice(DeviceMath.Lanes, groupWarps, 1);
         var context = NewContext(builder => builder.CPU(device));
-        return new GpuDevice(context, context.GetCPUDevice(0).CreateCPUAccelerator(context), "cpu-sim", groupWarps);
+        return new GpuDevice(context, context.GetCPUDevice(0).CreateCPUAccelerator(context), "cpu-sim", groupWarps, groupWarps);
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ namespace Amphista.Tensors.Gpu;
 
 public static class PtxListing
 {
-    private static readonly Type[] kernelClasses =
+    private static readonly Type[] KernelClasses =
         [typeof(MatMulKernels), typeof(RowKernels), typeof(AttentionKernels), typeof(ElementwiseKernels), typeof(SelectionKernels)];
 
     /// <summary>
@@ -38,7 +38,7 @@ public static class PtxListing
     /// <summary>Each kernel method, instantiated as the CUDA kernel set instantiates it.</summary>
     private static IEnumerable<MethodInfo> Instances()
     {
-        foreach (var type in kernelClasses)
+        foreach (var type in KernelClasses)
             foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
             {
                 if (!method.IsGenericMethodDefinition)

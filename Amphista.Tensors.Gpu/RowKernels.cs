@@ -25,14 +25,7 @@ internal static class RowKernels
         int row = DeviceMath.GridWarp;
         int t = Math.Min(row, s.Rows - 1), start = t * s.Cols;
         bool wide = s.Cols % DeviceMath.Chunk == 0;
-        float sumSquares = 0f;
-        for (int c = Warp.LaneIdx; c < DeviceMath.Chunks(s.Cols); c += DeviceMath.Lanes)
-        {
-            var v = DeviceMath.LoadChunk(x, start, c, s.Cols, wide);
-            sumSquares = DeviceMath.Dot<M>(sumSquares, v, v, DeviceMath.ChunkLength(c, s.Cols));
-        }
-        sumSquares = DeviceMath.WarpSum<M>(sumSquares);
-        float scale = 1f / MathF.Sqrt(m.Add(sumSquares / s.Cols, eps));
+        float scale = DeviceMath.RmsScale<M>(DeviceMath.SumSquares<M>(x, start, s.Cols, wide), s.Cols, eps);
         if (row >= s.Rows) return;
         for (int c = Warp.LaneIdx; c < DeviceMath.Chunks(s.Cols); c += DeviceMath.Lanes)
             for (int i = DeviceMath.Chunk * c; i < DeviceMath.Chunk * c + DeviceMath.ChunkLength(c, s.Cols); i++)

@@ -1,5 +1,5 @@
-// Top-k selection over one device row x [N]: indices [k] of the k largest values, largest first, the lower
-// index first on ties (argmax is k = 1). One warp.
+// Top-k selection over each row of x [R, N]: indices [R, k] of each row's k largest values, largest first, the
+// lower index first on ties (argmax is k = 1). One warp per row.
 using ILGPU;
 
 namespace Amphista.Tensors.Gpu;
@@ -12,9 +12,14 @@ namespace Amphista.Tensors.Gpu;
 /// </summary>
 internal static class SelectionKernels
 {
-    /// <summary>result [k + 1] = the k indices, then 1 if x held a NaN, else 0. Grid: 1 block of 1 warp.</summary>
-    public static void TopK(ArrayView<float> x, ArrayView<int> result, int n, int k)
+    /// <summary>
+    /// result [R, k + 1]: row r's k indices, then 1 if row r held a NaN, else 0. Grid: R blocks of 1 warp, block r
+    /// on row r of all [R, n].
+    /// </summary>
+    public static void TopK(ArrayView<float> all, ArrayView<int> results, int n, int k)
     {
+        var x = all.SubView(Grid.IdxX * n, n);                      // [n]
+        var result = results.SubView(Grid.IdxX * (k + 1), k + 1);  // [k + 1]
         int lane = Warp.LaneIdx, sawNaN = 0;
         float lastValue = 0f;
         int lastIndex = -1;   // -1: nothing picked yet, every element is eligible

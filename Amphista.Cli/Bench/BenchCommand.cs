@@ -62,7 +62,7 @@ public static class BenchCommand
 
         BenchDecoder[] decoders = [new(DecodingOptions.Greedy, null, new PlainDecoder(model)),
             .. drafters.Select(d => Decoder(args, model, d.Name, d.Spec, d.Drafter, curve, profilePrompts, newTokens, sampling, log))];
-        var timing = BenchRun.Time(decoders.Select(d => d.Decoder).ToArray(), requests, repeats);
+        var timing = BenchRun.Time(decoders.Select(d => d.Decoder).ToArray(), requests, repeats, model.Kernels as GpuBackend);
         var report = BenchReport.Build(model, args.Get("--model") ?? "kjv-brown-14m", bandwidth, curve, decoders, timing, sampling.Report);
 
         string chart = args.Get("--chart") ?? DefaultChart;

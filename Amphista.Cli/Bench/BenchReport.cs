@@ -15,7 +15,9 @@ namespace Amphista.Cli.Bench;
 /// compute, not weight reads) and its share of the memory roofline (weight bytes per token × decode
 /// tokens/s ÷ bandwidth), and the cost curve. VectorWidth is the CPU kernels' width (null on a GPU);
 /// AcceleratedWidths those this machine runs in hardware. Sampling is null for greedy decoding; under
-/// sampling every decoder samples with it, and "greedy" names the plain decoder.
+/// sampling every decoder samples with it, and "greedy" names the plain decoder. On a device each decoder
+/// reports its kernel launches and host reads (waits for the device) per step, the prompt's pass included
+/// (null on the CPU).
 /// </summary>
 public sealed record BenchReport(
     string Model, string Device, int Threads, string? VectorWidth, string[] AcceleratedWidths, long WeightBytesPerToken, double BandwidthGbPerSecond,
@@ -38,7 +40,8 @@ public sealed record BenchReport(
             double accepted = (double)run.Results[d].Sum(r => r.Tokens.Length) / run.Results[d].Sum(r => r.Steps);
             return new BenchDecoderReport(dec.Name, dec.Tree?.Name ?? "-", Statistics.Median(rates[d]), rates[d].Min(), rates[d].Max(),
                 Statistics.Median(ratios), ratios.Min(), ratios.Max(),
-                Statistics.Median(decodeRatios), decodeRatios.Min(), decodeRatios.Max(), dec.ExpectedSpeedup, accepted, mismatches);
+                Statistics.Median(decodeRatios), decodeRatios.Min(), decodeRatios.Max(), dec.ExpectedSpeedup, accepted, mismatches,
+                run.Work?[d].LaunchesPerStep, run.Work?[d].HostReadsPerStep);
         }).ToArray();
         long bytes = model.Weights.DecodeBytesPerToken;
         int decodeTokens = run.Results[0].Sum(r => r.Tokens.Length - 1);
@@ -71,6 +74,8 @@ public sealed record BenchReport(
             Console.WriteLine(string.Create(c,
                 $"{d.Name,-10} {d.TokensPerSecond,9:F1} {$"{d.TokensPerSecondMin:F1}-{d.TokensPerSecondMax:F1}",17} {d.Speedup,8:F3}x " +
                 $"{$"{d.SpeedupMin:F2}-{d.SpeedupMax:F2}x",15} {d.DecodeSpeedup,7:F3}x {(d.ExpectedSpeedup is { } e ? $"{e:F3}x" : "-"),8} {d.MeanAccepted,8:F2} {d.Mismatches,8}  {d.Tree}"));
+        foreach (var d in r.Decoders.Where(d => d.LaunchesPerStep is not null))
+            Console.WriteLine(string.Create(c, $"{d.Name}: {d.LaunchesPerStep:F1} kernel launches and {d.HostReadsPerStep:F2} host reads per step"));
         Console.WriteLine(string.Create(c,
             $"greedy decodes {r.GreedyDecodeTokensPerSecond:F1} tokens/s after the prompt pass, reading {r.WeightBytesPerToken / 1e6:F1} MB " +
             $"of weights per token: {100 * r.GreedyRooflineFraction:F1}% of the memory roofline " +
@@ -83,6 +88,7 @@ public sealed record BenchReport(
 
 public sealed record BenchDecoderReport(
     string Name, string Tree, double TokensPerSecond, double TokensPerSecondMin, double TokensPerSecondMax,
-    double Speedup, double SpeedupMin, double SpeedupMax, double DecodeSpeedup, double DecodeSpeedupMin, double DecodeSpeedupMax, double? ExpectedSpeedup, double MeanAccepted, int Mismatches);
+    double Speedup, double SpeedupMin, double SpeedupMax, double DecodeSpeedup, double DecodeSpeedupMin, double DecodeSpeedupMax, double? ExpectedSpeedup, double MeanAccepted, int Mismatches,
+    double? LaunchesPerStep, double? HostReadsPerStep);
 
 public sealed record PassCostPoint(int Tokens, double Milliseconds, double Relative);

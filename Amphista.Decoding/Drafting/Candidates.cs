@@ -32,16 +32,22 @@ internal static class Candidates
     }
 
     /// <summary>
-    /// Each head's candidates as token ids from its row of logits [heads, N]: its top-k by logit, or under
-    /// sampling by the sampler's perturbed scores; indices into a draft vocabulary become its token ids.
+    /// Each head's candidates as token ids from its row of logits [heads, N]: its top-k by logit (every head's in
+    /// one read of the kernels' results), or under sampling by the sampler's perturbed scores; indices into a
+    /// draft vocabulary become its token ids.
     /// </summary>
     public static void Select(IKernels kernels, Tensor logits, int[][] candidates, DraftVocabulary? vocabulary, PerturbedCandidates? perturbed)
     {
-        for (int k = 0; k < candidates.Length; k++)
+        if (perturbed is null)
         {
-            if (perturbed is null) kernels.TopK(logits, k, candidates[k]);
-            else perturbed.TopK(kernels, logits, k, vocabulary, candidates[k]);
-            vocabulary?.ToTokenIds(candidates[k]);
+            int topK = candidates[0].Length, n = candidates.Length * topK;
+            Span<int> all = n <= 1024 ? stackalloc int[n] : new int[n];   // [heads, topK]
+            kernels.TopKOfRows(logits, topK, all);
+            for (int k = 0; k < candidates.Length; k++) all.Slice(k * topK, topK).CopyTo(candidates[k]);
         }
+        else
+            for (int k = 0; k < candidates.Length; k++) perturbed.TopK(kernels, logits, k, vocabulary, candidates[k]);
+        if (vocabulary is not null)
+            foreach (var head in candidates) vocabulary.ToTokenIds(head);
     }
 }

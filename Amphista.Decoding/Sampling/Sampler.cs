@@ -17,6 +17,9 @@ public sealed class Sampler(SamplingSettings settings)
     private readonly HostRows rows = new();
     private readonly GumbelNoise.Floors floors = new();
 
+    /// <summary>Temperature 0: every choice is the argmax.</summary>
+    public bool IsGreedy => settings.IsGreedy;
+
     /// <summary>The token at position from row r of logits [T, V].</summary>
     public int Next(IKernels kernels, Tensor logits, int r, int position) =>
         settings.IsGreedy ? kernels.Argmax(logits, r) : Choose(rows.Row(kernels, logits, r), position);

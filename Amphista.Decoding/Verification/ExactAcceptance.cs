@@ -12,8 +12,9 @@ namespace Amphista.Decoding.Verification;
 /// of one head's candidates), so at most one child matches and the walk is the longest accepted
 /// path. A small tree's logits come from one product over all its nodes, which reads the LM head
 /// [V, D] once (the product's four-row tiles make a few rows cost about what one costs); a large
-/// tree's only for the nodes on the walk, one at a time. The kernels being batch-invariant, both give
-/// the same bits, so every choice equals the plain decoder's.
+/// tree's only for the nodes on the walk, one at a time. On a device (where each read of a result waits),
+/// a greedy walk instead takes every node's logits in one product and every node's argmax in one read. The
+/// kernels being batch-invariant, all give the same bits, so every choice equals the plain decoder's.
 /// </summary>
 public sealed class ExactAcceptance : IAcceptanceRule
 {
@@ -26,14 +27,17 @@ public sealed class ExactAcceptance : IAcceptanceRule
     {
         var (model, sequence, tree, hidden) = (step.Model, step.Sequence, step.Tree, step.Hidden);
         var tokens = step.Tokens;
-        var all = tree.Size <= AllLogitsUpTo ? model.Logits(sequence, hidden) : null;   // [N, V]
+        bool together = sampler.IsGreedy && model.Kernels.HostReadsWait;
+        var all = together || tree.Size <= AllLogitsUpTo ? model.Logits(sequence, hidden) : null;   // [N, V]
+        Span<int> argmax = together ? (tree.Size <= 1024 ? stackalloc int[tree.Size] : new int[tree.Size]) : [];   // [N]
+        if (together) model.Kernels.TopKOfRows(all!, 1, argmax);
         path.Clear();
         path.Add(0);
         while (true)
         {
             int node = path[^1], position = step.RootPosition + tree.Depth[node] + 1;
-            int next = all is null
-                ? sampler.Next(model.Kernels, model.Logits(sequence, hidden, node..(node + 1)), 0, position)
+            int next = together ? argmax[node]
+                : all is null ? sampler.Next(model.Kernels, model.Logits(sequence, hidden, node..(node + 1)), 0, position)
                 : sampler.Next(model.Kernels, all, node, position);
             int child = FindChild(tree, tokens, node, next);
             if (child < 0) return next;

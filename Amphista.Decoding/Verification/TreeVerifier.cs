@@ -35,7 +35,10 @@ public sealed class TreeVerifier(LlamaModel model, SequenceState sequence, int m
     /// </summary>
     public void Compact(int committed, IReadOnlyList<int> path)
     {
+        Span<int> from = stackalloc int[path.Count], to = stackalloc int[path.Count];   // [moves]
+        int moves = 0;
         for (int i = 0; i < path.Count; i++)
-            if (path[i] != i) sequence.Cache.MoveSlot(committed + path[i], committed + i);
+            if (path[i] != i) (from[moves], to[moves++]) = (committed + path[i], committed + i);
+        if (moves > 0) sequence.Cache.MoveSlots(from[..moves], to[..moves]);
     }
 }

@@ -15,35 +15,21 @@ public static class DecoderLayer
 {
     /// <summary>
     /// Updates the residual stream x [T, D] in place; writes the T new K/V rows at firstSlot.
-    /// buffers hold the intermediate activations (any contents; overwritten).
+    /// buffers hold the intermediate activations (any contents; overwritten). Each line is one fused step
+    /// (<see cref="IKernels"/>), one launch on a device: the norm with the products it feeds, RoPE with the cache
+    /// write, a product with the residual add or with SwiGLU.
     /// </summary>
     public static void Forward(IKernels kernels, DecoderLayerWeights w, LayerShape shape, RopeTable rope,
         Tensor x, LayerKvCache cache, ReadOnlySpan<int> positions, int firstSlot, AttentionMask mask, LayerBuffers buffers)
     {
-        var s = buffers.Use(x.Rows);   // H [T, D], Q [T, H·Dh], K, V [T, Hkv·Dh], Attention [T, H·Dh], Delta [T, D]
+        var s = buffers.Use(x.Rows);   // H [T, D], Q [T, H·Dh], K, V [T, Hkv·Dh], Attention [T, H·Dh], Delta [T, D], Gate, Up [T, F]
 
-        kernels.RmsNorm(x, w.AttentionNorm, shape.RmsNormEps, s.H);
-        kernels.MatMul(s.H, w.Wq, s.Q);
-        kernels.MatMul(s.H, w.Wk, s.K);
-        kernels.MatMul(s.H, w.Wv, s.V);
-        kernels.Rope(s.Q, positions, rope);
-        kernels.Rope(s.K, positions, rope);
-        cache.Write(firstSlot, s.K, s.V);
+        kernels.RmsNormMatMul(x, w.AttentionNorm, shape.RmsNormEps, s.H, [w.Wq, w.Wk, w.Wv], [s.Q, s.K, s.V]);
+        cache.Write(firstSlot, s.Q, s.K, s.V, positions, rope);
         kernels.Attention(s.Q, cache.K, cache.V, mask, shape.HeadDim, s.Attention);
-        kernels.MatMul(s.Attention, w.Wo, s.Delta);
-        kernels.Add(x, s.Delta);
+        kernels.MatMulAdd(s.Attention, w.Wo, x, s.Delta);
 
-        kernels.RmsNorm(x, w.MlpNorm, shape.RmsNormEps, s.H);
-        Mlp(kernels, w, s);
-        kernels.Add(x, s.Delta);
-    }
-
-    /// <summary>Delta [T, D] = Down(SiLU(Gate·H) ⊙ Up·H) for H [T, D], through Gate, Up [T, F].</summary>
-    private static void Mlp(IKernels kernels, DecoderLayerWeights w, LayerBuffers s)
-    {
-        kernels.MatMul(s.H, w.Gate, s.Gate);
-        kernels.MatMul(s.H, w.Up, s.Up);
-        kernels.SwiGlu(s.Gate, s.Up, s.Gate);
-        kernels.MatMul(s.Gate, w.Down, s.Delta);
+        kernels.RmsNormSwiGlu(x, w.MlpNorm, shape.RmsNormEps, s.H, w.Gate, w.Up, s.Gate, s.Up);
+        kernels.MatMulAdd(s.Gate, w.Down, x, s.Delta);
     }
 }

@@ -18,10 +18,13 @@ public sealed class KvCache : IDisposable
         for (int l = 0; l < layers; l++) Layers[l] = new LayerKvCache(kernels, capacity, kvWidth);
     }
 
-    /// <summary>Moves slot from to slot to in every layer (compaction after tree acceptance).</summary>
-    public void MoveSlot(int from, int to)
+    /// <summary>
+    /// For i = 0, 1, ... in order, moves slot from[i] to slot to[i] in every layer (compaction after tree
+    /// acceptance): one call per layer's keys and values.
+    /// </summary>
+    public void MoveSlots(ReadOnlySpan<int> from, ReadOnlySpan<int> to)
     {
-        foreach (var layer in Layers) layer.MoveSlot(from, to);
+        foreach (var layer in Layers) layer.MoveSlots(from, to);
     }
 
     public void Dispose()

@@ -15,20 +15,22 @@ public sealed class LayerKvCache(IKernels kernels, int capacity, int kvWidth) : 
 
     public int Capacity => K.Rows;
 
-    /// <summary>Stores rows of k, v [T, Hkv·Dh] at slots firstSlot..firstSlot+T-1.</summary>
-    public void Write(int firstSlot, Tensor k, Tensor v)
+    /// <summary>
+    /// Rotates q [T, H·Dh] and k [T, Hkv·Dh] at positions [T] and stores k and v [T, Hkv·Dh] at slots
+    /// firstSlot..firstSlot+T-1 (k's own rows are working memory afterwards).
+    /// </summary>
+    public void Write(int firstSlot, Tensor q, Tensor k, Tensor v, ReadOnlySpan<int> positions, RopeTable rope)
     {
         if (firstSlot < 0 || firstSlot + k.Rows > Capacity)
             throw new InputException($"the key/value cache holds {Capacity} slots; slots {firstSlot}..{firstSlot + k.Rows - 1} do not fit");
-        kernels.Copy(k, 0, K, firstSlot, k.Rows);
-        kernels.Copy(v, 0, V, firstSlot, v.Rows);
+        kernels.RopeAndCache(q, k, v, positions, rope, K, V, firstSlot);
     }
 
-    /// <summary>Moves one slot's keys and values to another slot (tree commit).</summary>
-    public void MoveSlot(int from, int to)
+    /// <summary>For i = 0, 1, ... in order, moves slot from[i]'s keys and values to slot to[i] (tree commit).</summary>
+    public void MoveSlots(ReadOnlySpan<int> from, ReadOnlySpan<int> to)
     {
-        kernels.Copy(K, from, K, to, 1);
-        kernels.Copy(V, from, V, to, 1);
+        kernels.CopyRows(K, from, K, to);
+        kernels.CopyRows(V, from, V, to);
     }
 
     public void Dispose()

@@ -8,7 +8,9 @@ namespace Amphista.Tensors.Kernels;
 /// GpuBackend in the Amphista.Tensors.Gpu package (ILGPU; tensors in device memory, weights uploaded on first use).
 /// Every implementation must be batch-invariant: row r of a T-row call is bit-identical to a 1-row
 /// call on row r, and results do not depend on the thread count.
-/// The data-movement members have host implementations here, which the CPU kernels use as they are.
+/// The data-movement members have host implementations here, which the CPU kernels use as they are; so do the
+/// fused members (a decoder layer's steps that a device runs as one launch each), as the sequence of the plain
+/// operations they stand for. A backend that fuses them must give exactly that sequence's bits.
 /// Shapes: T rows (tokens), D model width, O output features, F MLP width, S cache slots,
 /// H query heads, Hkv key/value heads, Dh head width, V vocabulary.
 /// </summary>
@@ -44,6 +46,49 @@ public interface IKernels
     /// </summary>
     void Attention(Tensor q, Tensor k, Tensor v, AttentionMask mask, int headDim, Tensor y);
 
+    /// <summary>
+    /// ys[i] [T, O_i] = RMSNorm(x [T, D]) · W_i [O_i, D]ᵀ for each i: the products one normed input feeds (a layer's
+    /// q, k and v). normed [T, D] is working memory, holding RMSNorm(x) afterwards or left as it was.
+    /// </summary>
+    void RmsNormMatMul(Tensor x, float[] weight, float eps, Tensor normed, ReadOnlySpan<WeightMatrix> ws, ReadOnlySpan<Tensor> ys)
+    {
+        if (ws.Length != ys.Length) throw new ArgumentException($"{ws.Length} weight matrices for {ys.Length} outputs");
+        RmsNorm(x, weight, eps, normed);
+        for (int i = 0; i < ws.Length; i++) MatMul(normed, ws[i], ys[i]);
+    }
+
+    /// <summary>
+    /// y [T, F] = SiLU(h · Gate [F, D]ᵀ) ⊙ (h · Up [F, D]ᵀ) with h = RMSNorm(x [T, D]): a SwiGLU MLP's first half.
+    /// normed [T, D] and up [T, F] are working memory.
+    /// </summary>
+    void RmsNormSwiGlu(Tensor x, float[] weight, float eps, Tensor normed, WeightMatrix gate, WeightMatrix up, Tensor y, Tensor upRows)
+    {
+        RmsNorm(x, weight, eps, normed);
+        MatMul(normed, gate, y);
+        MatMul(normed, up, upRows);
+        SwiGlu(y, upRows, y);
+    }
+
+    /// <summary>x [T, O] += a [T, D] · W [O, D]ᵀ (a residual update); delta [T, O] is working memory.</summary>
+    void MatMulAdd(Tensor a, WeightMatrix w, Tensor x, Tensor delta)
+    {
+        MatMul(a, w, delta);
+        Add(x, delta);
+    }
+
+    /// <summary>
+    /// Rotates q [T, H·Dh] and k [T, Hkv·Dh] at positions [T], then stores k and v [T, Hkv·Dh] at rows
+    /// firstSlot..firstSlot+T-1 of the caches kCache, vCache [C, Hkv·Dh]. k's rows are working memory, holding the
+    /// rotated keys afterwards or left as they were.
+    /// </summary>
+    void RopeAndCache(Tensor q, Tensor k, Tensor v, ReadOnlySpan<int> positions, RopeTable rope, Tensor kCache, Tensor vCache, int firstSlot)
+    {
+        Rope(q, positions, rope);
+        Rope(k, positions, rope);
+        Copy(k, 0, kCache, firstSlot, k.Rows);
+        Copy(v, 0, vCache, firstSlot, v.Rows);
+    }
+
     /// <summary>Index of the largest value; the lowest index wins ties.</summary>
     int Argmax(ReadOnlySpan<float> x);
 
@@ -63,6 +108,17 @@ public interface IKernels
         for (int r = 0; r < rows; r++) src.Row(srcRow + r).CopyTo(dst.Row(dstRow + r)[dstCol..]);
     }
 
+    /// <summary>
+    /// For i = 0, 1, ... in order, dst row to[i] = src row from[i] (src, dst [·, N]; src may be dst, and a later
+    /// copy then reads what an earlier one wrote): cache slots moved into place, accepted rows gathered.
+    /// </summary>
+    void CopyRows(Tensor src, ReadOnlySpan<int> from, Tensor dst, ReadOnlySpan<int> to)
+    {
+        if (from.Length != to.Length || src.Cols != dst.Cols)
+            throw new ArgumentException($"copy of {from.Length} rows of {src} to {to.Length} rows of {dst}");
+        for (int i = 0; i < from.Length; i++) Copy(src, from[i], dst, to[i], 1);
+    }
+
     /// <summary>dst [T, ·] row t, columns dstCol..dstCol+D-1 = table [V, D] row ids[t] widened to float32 (embedding lookup).</summary>
     void Gather(WeightMatrix table, ReadOnlySpan<int> ids, Tensor dst, int dstCol = 0)
     {
@@ -75,6 +131,19 @@ public interface IKernels
 
     /// <summary>Top-k indices of row r of x [T, N], as <see cref="TopK(ReadOnlySpan{float}, Span{int})"/>.</summary>
     void TopK(Tensor x, int r, Span<int> indices) => TopK(x.Row(r), indices);
+
+    /// <summary>indices [T·k]: the top-k of every row of x [T, N], row r's at r·k; a device brings them back at once.</summary>
+    void TopKOfRows(Tensor x, int k, Span<int> indices)
+    {
+        if (indices.Length != x.Rows * k) throw new ArgumentException($"{indices.Length} indices for the top-{k} of each row of {x}");
+        for (int r = 0; r < x.Rows; r++) TopK(x, r, indices.Slice(r * k, k));
+    }
+
+    /// <summary>
+    /// Whether reading a result on the host waits for queued work and a transfer (a device): callers then read what
+    /// they need together (<see cref="TopKOfRows"/>) rather than row by row.
+    /// </summary>
+    bool HostReadsWait => false;
 
     /// <summary>dst [T, N] = host values [T·N] (inputs and learned vectors kept as tensors).</summary>
     void Upload(ReadOnlySpan<float> values, Tensor dst)

@@ -72,7 +72,11 @@ public static class BackendChecks
         }
     }
 
-    /// <summary>Speculative decoding on the device equals greedy decoding on the device, token for token.</summary>
+    /// <summary>
+    /// Speculative decoding on the device equals greedy decoding on the device, token for token. Each waits for the
+    /// device only to read indices: greedy once per token (the argmax); a speculative step once for the heads' top-k
+    /// candidates (when its tree drafts) and once for every tree node's argmax, the first step once for the root.
+    /// </summary>
     public static void SpeculativeEqualsGreedy(GpuBackend device, DeviceModel m, string drafterSpec, string tree, int newTokens)
     {
         var (_, gpu) = m.Build(device);
@@ -81,9 +85,22 @@ public static class BackendChecks
         foreach (int length in new[] { 1, 5 })
         {
             var request = new DecodeRequest(m.Prompt(length), newTokens, StopTokens: []);
-            Assertions.SameTokens(new PlainDecoder(gpu).Generate(request).Tokens, decoder.Generate(request).Tokens,
-                $"{drafterSpec} on tree {tree} on {device.Device.Kind}, {m}, prompt of {length}");
+            string what = $"{drafterSpec} on tree {tree} on {device.Device.Kind}, {m}, prompt of {length}";
+            var (greedy, greedyReads) = Reading(device, () => new PlainDecoder(gpu).Generate(request));
+            var (speculative, reads) = Reading(device, () => decoder.Generate(request));
+            Assertions.SameTokens(greedy.Tokens, speculative.Tokens, what);
+            Assertions.That(greedyReads == greedy.Tokens.Length, $"{what}: greedy read the device {greedyReads} times for {greedy.Tokens.Length} tokens");
+            long expected = 1 + speculative.Accepted.Sum(step => step.TreeDepth > 0 ? 2 : 1);
+            Assertions.That(reads == expected, $"{what}: {reads} reads of the device in {speculative.Steps} steps, expected {expected}");
         }
+    }
+
+    /// <summary>A decoding's result and how many times it read results back from the device.</summary>
+    public static (DecodeResult Result, long Reads) Reading(GpuBackend device, Func<DecodeResult> decode)
+    {
+        long before = device.HostReads;
+        var result = decode();
+        return (result, device.HostReads - before);
     }
 
     private static void Compare(Tensor cpu, Tensor device, IKernels backend, string what) =>

@@ -2,8 +2,8 @@ namespace Amphista.Tests.Gpu;
 
 /// <summary>
 /// The simulator's checks on a real CUDA device, with larger shapes and more cases; and the GPU computing the
-/// simulator's bits exactly (<see cref="GpuSuite.Cuda"/>, which amphista-gpu-checks runs too). Skipped,
-/// visibly, where ILGPU finds no CUDA device.
+/// simulator's bits exactly (<see cref="GpuSuite.Cuda"/>, whose every check amphista-gpu-checks runs, these and the
+/// T-token product, fused-step and long-cache attention checks). Skipped, visibly, where ILGPU finds no CUDA device.
 /// </summary>
 [Trait("Category", "Cuda")]
 public class CudaTests(CudaFixture cuda) : IClassFixture<CudaFixture>

@@ -1,3 +1,4 @@
+using Amphista.Decoding;
 using Amphista.Model.Llama;
 using Amphista.Tensors;
 using Amphista.Tensors.Gpu;
@@ -34,6 +35,28 @@ public class GpuBackendTests(SimulatorBackendFixture sim)
     [InlineData(2, "medusa:random:3", "[[0],[0,0],[0,0,0]]")]
     public void SpeculativeDecodingEqualsGreedyOnTheDevice(int model, string drafter, string tree) =>
         BackendChecks.SpeculativeEqualsGreedy(sim.Backend, DeviceModel.Simulator[model], drafter, tree, newTokens: 6);
+
+    /// <summary>
+    /// A greedy step of a model as deep as the demo model (6 layers; launches do not depend on widths) queues 40
+    /// kernels: the embedding; per layer RMSNorm with the q, k, v products, RoPE with the cache write, attention, the
+    /// output product with the residual add, RMSNorm with the gate and up products and SwiGLU, the down product with
+    /// the residual add; the final RMSNorm, the logits and the argmax. It reads the device once, for the argmax.
+    /// </summary>
+    [Fact]
+    public void AGreedyStepAtTheDemosDepthQueues40KernelsAndReadsOnce()
+    {
+        var m = DeviceModel.Simulator[2] with { Layers = TestData.Demo.Config.NumLayers };
+        var (_, gpu) = m.Build(sim.Backend);
+        var decoder = new PlainDecoder(gpu);
+        long launches = sim.Backend.Launches;
+        var (_, firstReads) = BackendChecks.Reading(sim.Backend, () => decoder.Generate(new DecodeRequest(m.Prompt(2), 1, StopTokens: [])));
+        long first = sim.Backend.Launches - launches;
+        launches = sim.Backend.Launches;
+        var (_, reads) = BackendChecks.Reading(sim.Backend, () => decoder.Generate(new DecodeRequest(m.Prompt(2), 2, StopTokens: [])));
+        Assert.Equal(6, TestData.Demo.Config.NumLayers);
+        Assert.Equal(40, sim.Backend.Launches - launches - first);
+        Assert.Equal(1, reads - firstReads);
+    }
 
     [Fact]
     public void DeviceTensorsRefuseHostReadsAndHostTensorsRefuseDeviceKernels()

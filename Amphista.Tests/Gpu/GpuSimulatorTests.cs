@@ -25,6 +25,12 @@ public class GpuSimulatorTests(SimulatorFixture sim)
         Properties.Check(GpuSizes.LongRows.MatMul, c => GpuChecks.MatMul(G, c), GpuSuite.SimulatorCases);
 
     [Fact]
+    public void MatMulOverTokens() => Suite.MatMulOverTokens();
+
+    [Fact]
+    public void FusedStepsGiveTheUnfusedBits() => Suite.FusedStepsGiveTheUnfusedBits();
+
+    [Fact]
     public void RmsNorm() => Suite.RmsNorm();
 
     [Fact]
@@ -40,6 +46,9 @@ public class GpuSimulatorTests(SimulatorFixture sim)
     public void Attention() => Suite.Attention();
 
     [Fact]
+    public void AttentionAcrossParts() => Suite.AttentionAcrossParts();
+
+    [Fact]
     public void ArgmaxAndTopKResolveTiesLikeTheReference() => Suite.ArgmaxAndTopKResolveTiesLikeTheReference();
 
     [Fact]
@@ -53,6 +62,24 @@ public class GpuSimulatorTests(SimulatorFixture sim)
         reference.TopK(x, expected);
         G.TopK(dx, actual);
         Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void TopKOfEveryRowIsOneLaunchAndEachRowFollowsTheReference()
+    {
+        var x = Rand.Tensor(4, 37, 9);
+        x[0, 30] = x[0, 3] = x.Row(0).ToArray().Max();   // a tie at the top
+        x[2, 5] = float.NaN;                              // this row follows the reference loop
+        using var dx = DeviceTensor.Upload(sim.Device, x);
+        int[] actual = new int[4 * 3], expected = new int[3];
+        long launches = G.Launches;
+        G.TopK(dx, 3, actual);
+        Assert.Equal(1, G.Launches - launches);
+        for (int r = 0; r < x.Rows; r++)
+        {
+            new ReferenceKernels().TopK(x.Row(r), expected);
+            Assert.Equal(expected, actual[(3 * r)..(3 * r + 3)]);
+        }
     }
 
     /// <summary>
@@ -123,6 +150,25 @@ public class GpuSimulatorTests(SimulatorFixture sim)
         for (int r = 0; r < 3; r++) src.Row(2 + r).CopyTo(dst.Row(1 + r)[5..]);
         Assertions.BitwiseEqual(dst.Data, dDst.Download().Data, "rows 2..4 of src at rows 1..3, columns 5..8");
         Assert.Throws<ArgumentException>(() => G.CopyRows(dSrc, 0, dDst, 0, rows: 2, dstCol: 7));
+    }
+
+    [Fact]
+    public void ARowListIsCopiedInOrderInOneLaunch()
+    {
+        var x = Rand.Tensor(6, 5, 4);
+        using var dx = DeviceTensor.Upload(sim.Device, x);
+        using var from = new DeviceInts(sim.Device, 3);
+        using var to = new DeviceInts(sim.Device, 3);
+        from.Set([2, 3, 5], x.Rows, "row");
+        to.Set([1, 2, 3], x.Rows, "row");
+        long launches = G.Launches;
+        G.CopyRowList(dx, from, dx, to);
+        Assert.Equal(1, G.Launches - launches);
+        // In order: row 2 moves to 1 before row 3 overwrites row 2, as compacting a cache after a tree step needs.
+        x.Row(2).CopyTo(x.Row(1));
+        x.Row(3).CopyTo(x.Row(2));
+        x.Row(5).CopyTo(x.Row(3));
+        Assertions.BitwiseEqual(x.Data, dx.Download().Data, "rows 2, 3, 5 moved to 1, 2, 3 in order");
     }
 
     [Fact]

@@ -30,11 +30,14 @@ public sealed class GpuSuite(GpuKernels g, GpuSizes sizes, int cases)
     public IReadOnlyList<(string Name, Action Run)> Checks =>
     [
         (nameof(MatMul), MatMul),
+        (nameof(MatMulOverTokens), MatMulOverTokens),
+        (nameof(FusedStepsGiveTheUnfusedBits), FusedStepsGiveTheUnfusedBits),
         (nameof(RmsNorm), RmsNorm),
         (nameof(Softmax), Softmax),
         (nameof(SwiGluAndSilu), SwiGluAndSilu),
         (nameof(AddBiasAndRopeGiveTheReferenceBits), AddBiasAndRopeGiveTheReferenceBits),
         (nameof(Attention), Attention),
+        (nameof(AttentionAcrossParts), AttentionAcrossParts),
         (nameof(ArgmaxAndTopKResolveTiesLikeTheReference), ArgmaxAndTopKResolveTiesLikeTheReference),
         .. g.Device.Kind == "cuda"
             ? (IEnumerable<(string, Action)>)[(nameof(MatMulAtModelWidth), MatMulAtModelWidth), (nameof(ComputesTheSimulatorsBits), ComputesTheSimulatorsBits)]
@@ -42,6 +45,11 @@ public sealed class GpuSuite(GpuKernels g, GpuSizes sizes, int cases)
     ];
 
     public void MatMul() => Properties.Check(sizes.MatMul, c => GpuChecks.MatMul(g, c), cases);
+
+    /// <summary>Every row of a product over 1 to 64 tokens against the one-token product: fewer cases, each costs T + 1 products.</summary>
+    public void MatMulOverTokens() => Properties.Check(Longer.Tokens, c => GpuChecks.MatMulOverTokens(g, c), Math.Max(2, cases / 4));
+
+    public void FusedStepsGiveTheUnfusedBits() => Properties.Check(sizes.Layer, c => GpuChecks.FusedStepsGiveTheUnfusedBits(g, c), Math.Max(2, cases / 2));
 
     public void RmsNorm() => Properties.Check(sizes.Rows, c => GpuChecks.RmsNorm(g, c), cases);
 
@@ -52,6 +60,13 @@ public sealed class GpuSuite(GpuKernels g, GpuSizes sizes, int cases)
     public void AddBiasAndRopeGiveTheReferenceBits() => Properties.Check(sizes.Attention, c => GpuChecks.ExactElementwise(g, c), cases);
 
     public void Attention() => Properties.Check(sizes.Attention, c => GpuChecks.Attention(g, c), cases);
+
+    /// <summary>Caches of several parts.</summary>
+    public void AttentionAcrossParts() =>
+        Properties.Check(Longer.Attention, c => GpuChecks.AttentionAcrossParts(g, c), Math.Max(2, cases / 2));
+
+    /// <summary>The simulator's <see cref="GpuSizes.Longer"/>; a GPU's own sizes are long already.</summary>
+    private GpuSizes Longer => g.Device.Kind == "cuda" ? sizes : GpuSizes.Longer;
 
     public void ArgmaxAndTopKResolveTiesLikeTheReference() => Properties.Check(sizes.Rows, c => GpuChecks.Selection(g, c), cases);
 
@@ -88,7 +103,16 @@ public sealed class GpuSuite(GpuKernels g, GpuSizes sizes, int cases)
             k.Softmax(x);
             outputs.Add(x.Download());
         }), 10);
-        Properties.Check(GpuSizes.Simulator.Attention, c => SameBits($"attention {c}", simKernels, (k, outputs) =>
+        Properties.Check(GpuSizes.Longer.Tokens, c => SameBits($"rmsnorm and matmul over tokens {c}", simKernels, (k, outputs) =>
+        {
+            using var x = DeviceTensor.Upload(k.Device, Rand.Tensor(c.T, c.D, c.Seed));
+            using var gain = DeviceTensor.Upload(k.Device, Rand.Tensor(1, c.D, c.Seed + 2).Data);
+            using var w = new DeviceWeights(k.Device, Rand.Matrix(c.O, c.D, c.Seed + 1, c.Type));
+            using var y = new DeviceTensor(k.Device, c.T, c.O);
+            k.NormMatMul(x, gain, 1e-5f, [w], [y]);
+            outputs.Add(y.Download());
+        }), 10);
+        Properties.Check(GpuSizes.Longer.Attention, c => SameBits($"attention {c}", simKernels, (k, outputs) =>
         {
             var (q, kCache, vCache, mask) = c.Inputs();
             using var dq = DeviceTensor.Upload(k.Device, q);
