@@ -192,7 +192,13 @@ public sealed class Trainer
     private HeadStatistics[] AccumulateAtOnce(int[] indices, float scale)
     {
         var results = new HeadStatistics[indices.Length];
-        TaskQueue.Run(pool, indices.Length, b => results[b] = Accumulate(slots[b], indices[b], scale));
+        // Longest first, so the last sequence a thread takes is a short one and the other threads wait less.
+        int[] longestFirst = [.. Enumerable.Range(0, indices.Length).OrderByDescending(b => data.Sequence(indices[b]).Length)];
+        TaskQueue.Run(pool, indices.Length, j =>
+        {
+            int b = longestFirst[j];
+            results[b] = Accumulate(slots[b], indices[b], scale);
+        });
         return results;
     }
 
