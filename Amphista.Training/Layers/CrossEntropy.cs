@@ -34,26 +34,18 @@ public static class CrossEntropy
             if ((uint)target >= (uint)V) throw new ArgumentOutOfRangeException(nameof(targets), $"target {target} outside [0, {V}) and not {IgnoreIndex}");
             count++;
         }
-        var rowLoss = new double[T];   // [T]
         float gradScale = count == 0 ? 0f : scale / count;
-        var scratch = dLogits is null ? new float[V] : null;   // [V] the exponentials when no gradient row takes them
-        for (int t = 0; t < T; t++)
+        int[] targetIds = targets.ToArray();   // [T]
+        return Rows(k, logits, targetIds, dLogits, count, scale, (t, z, e, max, sum) =>
         {
-            if (targets[t] == IgnoreIndex)
+            if (dLogits is not null)
             {
-                dLogits?.Row(t).Clear();
-                continue;
+                TensorPrimitives.Divide(e, sum, e);
+                TensorPrimitives.Multiply(e, gradScale, e);
+                e[targetIds[t]] -= gradScale;
             }
-            var z = logits.Row(t);
-            var e = dLogits is null ? scratch : dLogits.Row(t);
-            var (max, sum) = Exponentials(k, z, e);
-            rowLoss[t] = MathF.Log(sum) - (z[targets[t]] - max);
-            if (dLogits is null) continue;
-            TensorPrimitives.Divide(e, sum, e);
-            TensorPrimitives.Multiply(e, gradScale, e);
-            e[targets[t]] -= gradScale;
-        }
-        return Mean(rowLoss, count, scale);
+            return MathF.Log(sum) - (z[targetIds[t]] - max);
+        });
     }
 
     /// <summary>
@@ -77,10 +69,36 @@ public static class CrossEntropy
                 throw new ArgumentOutOfRangeException(nameof(firstTeacherRow), $"row {t} needs teacher row {firstTeacherRow + t} of {teacher}");
             count++;
         }
-        var rowLoss = new double[T];   // [T]
         float gradScale = count == 0 ? 0f : scale / count;
-        var scratch = dLogits is null ? new float[V] : null;   // [V] the exponentials when no gradient row takes them
-        for (int t = 0; t < T; t++)
+        return Rows(k, logits, targets.ToArray(), dLogits, count, scale, (t, z, e, max, sum) =>
+        {
+            var p = teacher.Row(firstTeacherRow + t);
+            float logSum = MathF.Log(sum);
+            double loss = 0;
+            for (int v = 0; v < z.Length; v++)
+                if (p[v] != 0f) loss -= p[v] * (z[v] - max - logSum);
+            if (dLogits is not null)
+            {
+                TensorPrimitives.Divide(e, sum, e);
+                TensorPrimitives.Subtract(e, p, e);
+                TensorPrimitives.Multiply(e, gradScale, e);
+            }
+            return loss;
+        });
+    }
+
+    /// <summary>Row t's loss from z [V], e = exp(z − max) [V] and sum = Σ e; when there is a gradient, e is the gradient row to finish.</summary>
+    private delegate double RowLoss(int t, ReadOnlySpan<float> z, Span<float> e, float max, float sum);
+
+    /// <summary>
+    /// Every row of logits [T, V] whose target is not −1, in row order: its exponentials into its dLogits row
+    /// (or a scratch row), then row gives its loss; ignored rows get a zero gradient. L as <see cref="Mean"/>.
+    /// </summary>
+    private static CrossEntropyResult Rows(SequenceKernels k, Tensor logits, int[] targets, Tensor? dLogits, int count, float scale, RowLoss row)
+    {
+        var rowLoss = new double[logits.Rows];                                // [T]
+        var scratch = dLogits is null ? new float[logits.Cols] : null;        // [V] the exponentials when no gradient row takes them
+        for (int t = 0; t < logits.Rows; t++)
         {
             if (targets[t] == IgnoreIndex)
             {
@@ -88,18 +106,9 @@ public static class CrossEntropy
                 continue;
             }
             var z = logits.Row(t);
-            var p = teacher.Row(firstTeacherRow + t);
             var e = dLogits is null ? scratch : dLogits.Row(t);
             var (max, sum) = Exponentials(k, z, e);
-            float logSum = MathF.Log(sum);
-            double loss = 0;
-            for (int v = 0; v < V; v++)
-                if (p[v] != 0f) loss -= p[v] * (z[v] - max - logSum);
-            rowLoss[t] = loss;
-            if (dLogits is null) continue;
-            TensorPrimitives.Divide(e, sum, e);
-            TensorPrimitives.Subtract(e, p, e);
-            TensorPrimitives.Multiply(e, gradScale, e);
+            rowLoss[t] = row(t, z, e, max, sum);
         }
         return Mean(rowLoss, count, scale);
     }
