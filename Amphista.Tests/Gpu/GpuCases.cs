@@ -35,13 +35,7 @@ public sealed record GpuSizes(int MaxRows, int MaxWidth, int MaxOut, int MaxExtr
     public const int MaxTokens = 64;
 
     /// <summary>Products over 1 to 64 tokens: the tile kernel's passes, row and token warps, and partial tiles.</summary>
-    public FsCheck.Gen<MatMulCase> Tokens =>
-        from t in Gen.Choose(1, MaxTokens)
-        from d in Width
-        from o in Gen.Choose(1, MaxOut)
-        from type in Gen.Elements(DType.F32, DType.BF16)
-        from seed in Gen.Choose(0, 1 << 20)
-        select new MatMulCase(t, d, o, type, seed);
+    public FsCheck.Gen<MatMulCase> Tokens => Products(MaxTokens);
 
     /// <summary>A decoder layer's fused steps: its widths, heads and weight type.</summary>
     public FsCheck.Gen<LayerCase> Layer =>
@@ -57,8 +51,10 @@ public sealed record GpuSizes(int MaxRows, int MaxWidth, int MaxOut, int MaxExtr
 
     public FsCheck.Gen<int> Width => Gen.OneOf(Gen.Choose(1, MaxWidth), Gen.Choose(1, MaxWidth / 4).Select(q => 4 * q));
 
-    public FsCheck.Gen<MatMulCase> MatMul =>
-        from t in Gen.Choose(1, MaxRows)
+    public FsCheck.Gen<MatMulCase> MatMul => Products(MaxRows);
+
+    private FsCheck.Gen<MatMulCase> Products(int maxTokens) =>
+        from t in Gen.Choose(1, maxTokens)
         from d in Width
         from o in Gen.Choose(1, MaxOut)
         from type in Gen.Elements(DType.F32, DType.BF16)

@@ -20,35 +20,24 @@ public static class GpuChecks
 
     private const float Eps = 1e-6f;
 
-    public static void MatMul(GpuKernels g, MatMulCase c)
-    {
-        var x = Rand.Tensor(c.T, c.D, c.Seed);
-        var w = Rand.Matrix(c.O, c.D, c.Seed + 1, c.Type);
-        var expected = new Tensor(c.T, c.O);
-        Reference.MatMul(x, w, expected);
-        using var dw = new DeviceWeights(g.Device, w);
-        BatchThenRows(g, $"matmul {c}", expected, rows =>
-        {
-            using var dx = DeviceTensor.Upload(g.Device, Select(x, rows));
-            using var dy = new DeviceTensor(g.Device, rows.Length, c.O);
-            g.MatMul(dx, dw, dy);
-            return dy.Download();
-        });
-    }
+    public static void MatMul(GpuKernels g, MatMulCase c) => Product(g, c, $"matmul {c}", Rand.Tensor(c.T, c.D, c.Seed));
 
     /// <summary>
     /// Products over up to 64 tokens (the tile kernel) against the one-token kernel, row by row and bit for bit, and
     /// close to the reference. (With RMSNorm fused in, the tile kernel gives the unfused kernels' bits:
     /// <see cref="FusedStepsGiveTheUnfusedBits"/>.)
     /// </summary>
-    public static void MatMulOverTokens(GpuKernels g, MatMulCase c)
+    public static void MatMulOverTokens(GpuKernels g, MatMulCase c) =>
+        Product(g, c, $"matmul over tokens {c}", Rand.Tensor(c.T, c.D, c.Seed, 2f));
+
+    /// <summary>x [T, D] · W [O, D]ᵀ on the device, the whole batch and then row by row, against the reference.</summary>
+    private static void Product(GpuKernels g, MatMulCase c, string what, Tensor x)
     {
-        var x = Rand.Tensor(c.T, c.D, c.Seed, 2f);
         var w = Rand.Matrix(c.O, c.D, c.Seed + 1, c.Type);
         var expected = new Tensor(c.T, c.O);
         Reference.MatMul(x, w, expected);
         using var dw = new DeviceWeights(g.Device, w);
-        BatchThenRows(g, $"matmul over tokens {c}", expected, rows =>
+        BatchThenRows(g, what, expected, rows =>
         {
             using var dx = DeviceTensor.Upload(g.Device, Select(x, rows));
             using var dy = new DeviceTensor(g.Device, rows.Length, c.O);
